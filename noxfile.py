@@ -1,0 +1,68 @@
+"""Tasks for authors, translators and maintainers: run `nox -l` for the menu."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+REGISTRY = tomllib.loads((ROOT / "locales" / "languages.toml").read_text(encoding="utf-8"))
+LANGUAGES = [entry["code"] for entry in REGISTRY["language"]]
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["build", "tests", "lint"]
+nox.options.reuse_venv = "yes"
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """Install the toolchain (editable) and the named dependency groups from pyproject.toml."""
+    session.install("-e", ".")
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build every edition of every language into _build/ (pass --lang CODE to narrow)."""
+    install(session)
+    session.run("guide", "build", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pytest arguments after --)."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check code style with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", "scripts", "tests", "noxfile.py", "guide/conf.py")
+    session.run("ruff", "format", "--check", "--diff", "scripts", "tests", "noxfile.py", "guide/conf.py")
+
+
+@nox.session(default=False)
+def live(session: nox.Session) -> None:
+    """Preview one language with live reload: nox -s live -- --lang es."""
+    parser = argparse.ArgumentParser(prog="nox -s live --")
+    parser.add_argument("--lang", default=REGISTRY["source"], choices=LANGUAGES)
+    args, extra = parser.parse_known_args(session.posargs)
+    install(session, "live")
+    session.run(
+        "sphinx-autobuild",
+        "guide",
+        f"_build/live/{args.lang}",
+        "-D",
+        f"language={args.lang}",
+        "--watch",
+        "locales",
+        "--watch",
+        "_templates",
+        *extra,
+    )

@@ -1,0 +1,243 @@
+"""Build the HTML editions: one Sphinx build per language, in parallel, published atomically.
+
+Each language is built by Sphinx into a private, persistent staging tree (``_build/.sphinx/``) so
+incremental rebuilds reuse the environment; only a build with zero warnings is copied into
+``_build/html/<lang>/``, replacing the previous edition in one rename. A failed build therefore
+never leaves a half-written or warning-laden site where readers (or a release) would pick it up.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guidetools.project import Project
+
+# "path/file.md:12: WARNING: message [type]" — the line number and the path are optional.
+_WARNING_RE = re.compile(
+    r"^(?P<location>.*?)(?::(?P<line>\d+))?:?\s*(?P<level>WARNING|ERROR|CRITICAL|SEVERE): (?P<message>.*)$"
+)
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+_PROGRESS_RE = re.compile(r"^(?P<phase>[a-z][a-z ]+?)\.\.\. \[\s*(?P<percent>\d+)%\]")
+
+ProgressCallback = Callable[[str, str, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One Sphinx warning or error, located in a project file where Sphinx knows it."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    level: str = "WARNING"
+
+    def __str__(self) -> str:
+        where = self.file or "<sphinx>"
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.level.lower()}: {self.message}"
+
+
+@dataclass
+class BuildResult:
+    lang: str
+    builder: str
+    outdir: Path
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    published: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def parse_warnings(text: str, root: Path) -> list[Problem]:
+    """Turn Sphinx's warning stream into problems with project-relative paths."""
+    problems: list[Problem] = []
+    for raw in _ANSI_RE.sub("", text).splitlines():
+        match = _WARNING_RE.match(raw)
+        if not match:
+            if problems and raw.strip():  # continuation of a multi-line warning
+                last = problems[-1]
+                problems[-1] = Problem(f"{last.message} {raw.strip()}", last.file, last.line, last.level)
+            continue
+        location = match["location"].strip() or None
+        if location:
+            location = _relative(location, root)
+        line = int(match["line"]) if match["line"] else None
+        problems.append(Problem(match["message"].strip(), location, line, match["level"]))
+    return problems
+
+
+def _relative(location: str, root: Path) -> str:
+    # Sphinx may append ":docstring of …" or "<translated>" markers; keep them but shorten the path.
+    try:
+        return str(Path(location).resolve().relative_to(root))
+    except (ValueError, OSError):
+        return location
+
+
+class _ProgressStream(io.TextIOBase):
+    """A Sphinx status stream that forwards "phase... [ 42%]" lines to a callback."""
+
+    def __init__(self, lang: str, callback: ProgressCallback | None) -> None:
+        self.lang = lang
+        self.callback = callback
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.callback is None:
+            return len(text)
+        self._pending += _ANSI_RE.sub("", text)
+        *lines, self._pending = re.split(r"[\r\n]", self._pending)
+        for line in lines:
+            match = _PROGRESS_RE.match(line.strip())
+            if match:
+                self.callback(self.lang, match["phase"], int(match["percent"]))
+        return len(text)
+
+
+def staging_dir(project: Project, builder: str, lang: str) -> Path:
+    return project.build_dir / ".sphinx" / builder / lang
+
+
+def run_sphinx(
+    project: Project,
+    lang: str,
+    builder: str = "html",
+    *,
+    outdir: Path | None = None,
+    progress: ProgressCallback | None = None,
+    fresh: bool = False,
+    overrides: dict[str, object] | None = None,
+) -> BuildResult:
+    """Run one Sphinx build in this process and collect its warnings (``-W --keep-going``)."""
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    outdir = outdir or staging_dir(project, builder, lang)
+    doctrees = project.build_dir / ".sphinx" / "doctrees" / builder / lang
+    warnings = io.StringIO()
+    started = time.perf_counter()
+    result = BuildResult(lang, builder, outdir)
+    confoverrides = {"language": lang, **(overrides or {})}
+    try:
+        with patch_docutils(project.source_dir), docutils_namespace():
+            app = Sphinx(
+                srcdir=project.source_dir,
+                confdir=project.source_dir,
+                outdir=outdir,
+                doctreedir=doctrees,
+                buildername=builder,
+                confoverrides=confoverrides,
+                status=_ProgressStream(lang, progress),
+                warning=warnings,
+                freshenv=fresh,
+                keep_going=True,
+                parallel=0,
+            )
+            app.build(force_all=fresh)
+    except SphinxError as exc:
+        result.problems.append(Problem(f"{exc.category}: {exc}", level="ERROR"))
+    except Exception as exc:  # a crash inside an extension or a parser: report, don't trace
+        result.problems.append(Problem(f"{type(exc).__name__}: {exc}", level="ERROR"))
+    result.problems[:0] = parse_warnings(warnings.getvalue(), project.root)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def publish(staged: Path, published: Path) -> None:
+    """Replace ``published`` with a copy of ``staged`` in one rename (the old tree is kept until then)."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    incoming = published.with_name(f".{published.name}.incoming")
+    outgoing = published.with_name(f".{published.name}.outgoing")
+    for leftover in (incoming, outgoing):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(staged, incoming, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
+    if published.exists():
+        os.rename(published, outgoing)
+    os.rename(incoming, published)
+    if outgoing.exists():
+        shutil.rmtree(outgoing)
+
+
+def build_language(
+    project: Project,
+    lang: str,
+    *,
+    progress: ProgressCallback | None = None,
+    fresh: bool = False,
+) -> BuildResult:
+    """Build one language's HTML edition; publish it to ``_build/html/<lang>/`` if it is clean."""
+    result = run_sphinx(project, lang, "html", progress=progress, fresh=fresh)
+    if result.ok:
+        publish(result.outdir, project.html_dir(lang))
+        result.published = True
+    result.outdir = project.html_dir(lang)
+    return result
+
+
+def _build_in_worker(root: str, lang: str, fresh: bool, queue) -> BuildResult:
+    def report(lang: str, phase: str, percent: int) -> None:
+        queue.put((lang, phase, percent))
+
+    return build_language(Project(Path(root)), lang, progress=report, fresh=fresh)
+
+
+def build_html(
+    project: Project,
+    langs: list[str],
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    fresh: bool = False,
+) -> list[BuildResult]:
+    """Build the HTML edition of each language, several at once when there are cores for it.
+
+    Returns the results in the order of ``langs``.
+    """
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
+    if jobs == 1:
+        return [build_language(project, lang, progress=progress, fresh=fresh) for lang in langs]
+    # Spawned workers: forking a process whose progress display runs a thread can deadlock.
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        queue = manager.Queue()
+        results: dict[str, BuildResult] = {}
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_build_in_worker, str(project.root), lang, fresh, queue): lang for lang in langs}
+            pending = set(futures)
+            while pending:
+                _drain(queue, progress)
+                done = {future for future in pending if future.done()}
+                for future in done:
+                    results[futures[future]] = future.result()
+                pending -= done
+                if pending:
+                    time.sleep(0.05)
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+        _drain(queue, progress)
+    return [results[lang] for lang in langs]
+
+
+def _drain(queue, progress: ProgressCallback | None) -> None:
+    while not queue.empty():
+        event = queue.get()
+        if progress:
+            progress(*event)

@@ -1,0 +1,189 @@
+"""The ``guide`` command: a thin argparse layer over operations that return data.
+
+Every sub-command maps arguments to one function in an operations module, then prints what it
+returned. Problems the user can fix are raised as ``GuideError`` and printed as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from guidetools import GuideError
+from guidetools.project import Project
+
+EPILOG = """\
+examples:
+  guide build                      build the HTML edition of every language
+  guide build --lang es --lang fr  build only Spanish and French
+  guide new-chapter "Prisons and health"
+
+Run `guide COMMAND --help` for the options of one command.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _command(subparsers, name: str, summary: str, example: str, handler: Callable) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog="example:\n" + textwrap.indent(example, "  "),
+        formatter_class=_Formatter,
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _add_lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        "-l",
+        action="append",
+        metavar="CODE",
+        help="language code from locales/languages.toml; repeat for several (default: all)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guide",
+        description="Write, translate, build and release the multilingual Drug Policy Guide.",
+        epilog=EPILOG,
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--root", type=Path, help="the guide repository (default: found from the current folder)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only problems and the final summary (for CI)")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = _command(
+        subparsers,
+        "build",
+        "Build the guide's editions into _build/ (a Sphinx warning fails the build).",
+        "guide build --lang es --format html",
+        cmd_build,
+    )
+    _add_lang_option(build)
+    build.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        choices=["html"],
+        help="edition format; repeat for several (default: html)",
+    )
+    build.add_argument("--jobs", "-j", type=int, help="languages built at once (default: number of cores)")
+    build.add_argument("--fresh", action="store_true", help="ignore cached Sphinx environments and rebuild everything")
+
+    chapter = _command(
+        subparsers,
+        "new-chapter",
+        "Create guide/<slug>.md from _templates/chapter.md and add it to the table of contents.",
+        'guide new-chapter "Prisons and health"',
+        cmd_new_chapter,
+    )
+    chapter.add_argument("title", help="the chapter's title, in the source language")
+    return parser
+
+
+def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.build import build_html
+
+    langs = [lang.code for lang in project.registry.select(args.lang)]
+    formats = args.format or ["html"]
+    results = []
+    if "html" in formats:
+        with _LanguageProgress(console, langs, quiet=args.quiet) as progress:
+            results += build_html(project, langs, jobs=args.jobs, progress=progress.update, fresh=args.fresh)
+    failed = 0
+    for result in results:
+        for problem in result.problems:
+            console.print(f"[red]{problem}[/]" if console.is_terminal else str(problem), markup=console.is_terminal, highlight=False)
+        if result.ok:
+            if not args.quiet:
+                console.print(f"{result.lang}: {result.builder} → {_shown(result.outdir, project)} ({result.seconds:.1f} s)")
+        else:
+            failed += 1
+            console.print(
+                f"{result.lang}: {result.builder} build failed with {len(result.problems)} problem(s); "
+                f"the previous edition in {_shown(result.outdir, project)} was kept",
+                highlight=False,
+            )
+    return 1 if failed else 0
+
+
+def cmd_new_chapter(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.chapters import new_chapter
+
+    path = new_chapter(project, args.title)
+    console.print(f"created {_shown(path, project)} and added it to guide/index.md", highlight=False)
+    console.print("next: write the chapter, preview it with `nox -s live`, then run `guide update`", highlight=False)
+    return 0
+
+
+def _shown(path: Path, project: Project) -> str:
+    try:
+        return str(path.relative_to(project.root))
+    except ValueError:
+        return str(path)
+
+
+class _LanguageProgress:
+    """One progress row per language, fed by the Sphinx status stream of each build."""
+
+    def __init__(self, console: Console, langs: list[str], quiet: bool) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.enabled = not quiet and console.is_terminal
+        self.progress = Progress(
+            TextColumn("{task.fields[lang]:>4}"),
+            BarColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not self.enabled,
+        )
+        self.tasks = {lang: self.progress.add_task("waiting", total=200, lang=lang) for lang in langs}
+
+    def update(self, lang: str, phase: str, percent: int) -> None:
+        # Two phases carry a percentage: reading sources (first half) and writing output (second).
+        offset = 100 if phase.startswith("writing") else 0
+        self.progress.update(self.tasks[lang], completed=offset + percent, description=phase)
+
+    def __enter__(self) -> _LanguageProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for task in self.tasks.values():
+            self.progress.update(task, completed=200, description="done")
+        self.progress.__exit__(*exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(stderr=False, highlight=False)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        project = Project.find(args.root)
+        return args.handler(args, project, console)
+    except GuideError as exc:
+        print(f"guide: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("guide: interrupted; published editions were left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The guide's Sphinx extension: everything the toolchain wires into Sphinx, in one place.
+
+* text direction (``<html dir>``) and the language switcher, from locales/languages.toml;
+* per-page translation completion, for the "partly translated" banner;
+* interface strings (``ui()``) for the templates, translated in ``ui.po``;
+* download links for the print editions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+from guidetools.sphinxext import html_context
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("guide_registry", "", "env", types=(str,))
+    app.add_config_value("guide_version", "", "html", types=(str,))
+    app.add_config_value("guide_commit", "", "html", types=(str,))
+    app.add_config_value("guide_downloads_dir", "", "html", types=(str,))
+
+    app.connect("config-inited", html_context.load_registry)
+    app.connect("builder-inited", html_context.add_direction_to_templates)
+    app.connect("doctree-read", html_context.record_translation_progress)
+    app.connect("env-purge-doc", html_context.purge_translation_progress)
+    app.connect("env-merge-info", html_context.merge_translation_progress)
+    app.connect("html-page-context", html_context.add_page_context)
+
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+
+
+def project_root(app: Sphinx) -> Path:
+    """The repository root: the parent of the folder holding conf.py."""
+    return Path(app.confdir).resolve().parent
