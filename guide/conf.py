@@ -20,6 +20,7 @@ root_doc = "index"
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "README.md"]
 templates_path = ["../_templates"]
+numfig = True  # "Figure 3" in captions and {numref} cross-references
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
