@@ -170,7 +170,7 @@ class _LanguageProgress:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    console = Console(stderr=False, highlight=False)
+    console = Console(stderr=False, highlight=False, soft_wrap=True)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
