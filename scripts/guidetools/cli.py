@@ -105,10 +105,16 @@ def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> i
     failed = 0
     for result in results:
         for problem in result.problems:
-            console.print(f"[red]{problem}[/]" if console.is_terminal else str(problem), markup=console.is_terminal, highlight=False)
+            console.print(
+                f"[red]{problem}[/]" if console.is_terminal else str(problem),
+                markup=console.is_terminal,
+                highlight=False,
+            )
         if result.ok:
             if not args.quiet:
-                console.print(f"{result.lang}: {result.builder} → {_shown(result.outdir, project)} ({result.seconds:.1f} s)")
+                console.print(
+                    f"{result.lang}: {result.builder} → {_shown(result.outdir, project)} ({result.seconds:.1f} s)"
+                )
         else:
             failed += 1
             console.print(

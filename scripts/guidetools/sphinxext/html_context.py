@@ -13,7 +13,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
 
 from guidetools import GuideError
-from guidetools.languages import REGISTRY_NAME, load_registry as read_registry
+from guidetools.languages import REGISTRY_NAME
+from guidetools.languages import load_registry as read_registry
 from guidetools.ui import make_ui, ui_translations
 
 _HTML_TAG_WITHOUT_DIR = re.compile(r"<html\b(?![^>]*\bdir=)")

@@ -9,4 +9,6 @@ translation_progress_classes = True
 myst_enable_extensions = ["colon_fence"]
 myst_disable_syntax = ["html_inline", "html_block"]
 html_theme = "furo"
-html_sidebars = {"**": ["sidebar/brand.html", "sidebar/languages.html", "sidebar/search.html", "sidebar/navigation.html"]}
+html_sidebars = {
+    "**": ["sidebar/brand.html", "sidebar/languages.html", "sidebar/search.html", "sidebar/navigation.html"]
+}
