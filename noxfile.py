@@ -48,6 +48,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def languages(session: nox.Session) -> None:
+    """Print the language registry (--format json or github-matrix for CI)."""
+    install(session)
+    session.run("guide", "languages", *session.posargs)
+
+
+@nox.session(default=False)
 def live(session: nox.Session) -> None:
     """Preview one language with live reload: nox -s live -- --lang es."""
     parser = argparse.ArgumentParser(prog="nox -s live --")

@@ -82,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, help="languages built at once (default: number of cores)")
     build.add_argument("--fresh", action="store_true", help="ignore cached Sphinx environments and rebuild everything")
 
+    languages = _command(
+        subparsers,
+        "languages",
+        "List the guide's languages from locales/languages.toml (for people, scripts and CI matrices).",
+        "guide languages --format github-matrix",
+        cmd_languages,
+    )
+    languages.add_argument("--format", choices=["table", "json", "github-matrix"], default="table")
+
     chapter = _command(
         subparsers,
         "new-chapter",
@@ -123,6 +132,37 @@ def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> i
                 highlight=False,
             )
     return 1 if failed else 0
+
+
+def cmd_languages(args: argparse.Namespace, project: Project, console: Console) -> int:
+    import json
+
+    registry = project.registry
+    rows = [
+        {
+            "code": lang.code,
+            "name": lang.name,
+            "native_name": lang.native_name,
+            "direction": lang.direction,
+            "script": lang.script,
+            "release_threshold": lang.release_threshold,
+            "source": lang.code == registry.source,
+        }
+        for lang in registry.languages
+    ]
+    if args.format == "json":
+        print(json.dumps({"source": registry.source, "languages": rows}, ensure_ascii=False, indent=2))
+    elif args.format == "github-matrix":
+        # One line for $GITHUB_OUTPUT: a job matrix with one entry per language.
+        print("matrix=" + json.dumps({"lang": registry.codes}, separators=(",", ":")))
+    else:
+        for row in rows:
+            marker = " (source)" if row["source"] else ""
+            print(
+                f"{row['code']:<6} {row['name']:<12} {row['native_name']:<12} {row['direction']}  "
+                f"{row['script']}  release at {row['release_threshold']:g} %{marker}"
+            )
+    return 0
 
 
 def cmd_new_chapter(args: argparse.Namespace, project: Project, console: Console) -> int:
