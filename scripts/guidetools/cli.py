@@ -40,6 +40,8 @@ def _command(subparsers, name: str, summary: str, example: str, handler: Callabl
         formatter_class=_Formatter,
     )
     parser.set_defaults(handler=handler)
+    # Also accepted after the command (`guide build --quiet`), as CI scripts tend to write it.
+    parser.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
