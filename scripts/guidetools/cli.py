@@ -21,6 +21,7 @@ EPILOG = """\
 examples:
   guide build                      build the HTML edition of every language
   guide build --lang es --lang fr  build only Spanish and French
+  guide check --lang es            check the Spanish translations (markup, links, glossary)
   guide new-chapter "Prisons and health"
 
 Run `guide COMMAND --help` for the options of one command.
@@ -92,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_languages,
     )
     languages.add_argument("--format", choices=["table", "json", "github-matrix"], default="table")
+
+    check = _command(
+        subparsers,
+        "check",
+        "Check translations: MyST markup, links, structure, HTML, glossary (exit 1 on any error).",
+        "guide check --lang es --format github",
+        cmd_check,
+    )
+    _add_lang_option(check)
+    check.add_argument("--format", choices=["text", "json", "github"], default="text", help="output (default: text)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=".po files or folders (default: all)")
 
     chapter = _command(
         subparsers,
@@ -165,6 +177,18 @@ def cmd_languages(args: argparse.Namespace, project: Project, console: Console) 
                 f"{row['script']}  release at {row['release_threshold']:g} %{marker}"
             )
     return 0
+
+
+def cmd_check(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.check import check_catalogues, format_report
+
+    report = check_catalogues(project, args.lang, args.paths)
+    output, summary = format_report(report, args.format)
+    if output:
+        print(output)
+    if not args.quiet or not report.ok:
+        print(summary, file=sys.stderr if args.format == "json" else sys.stdout)
+    return 0 if report.ok else 1
 
 
 def cmd_new_chapter(args: argparse.Namespace, project: Project, console: Console) -> int:
