@@ -47,6 +47,13 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", "--diff", "scripts", "tests", "noxfile.py", "guide/conf.py")
 
 
+@nox.session
+def check(session: nox.Session) -> None:
+    """Check every translation catalogue: markup, links, HTML, glossary (guide check arguments after --)."""
+    install(session)
+    session.run("guide", "check", *session.posargs)
+
+
 @nox.session(default=False)
 def languages(session: nox.Session) -> None:
     """Print the language registry (--format json or github-matrix for CI)."""
