@@ -125,6 +125,7 @@ def run_sphinx(
     overrides: dict[str, object] | None = None,
 ) -> BuildResult:
     """Run one Sphinx build in this process and collect its warnings (``-W --keep-going``)."""
+    from sphinx import locale as sphinx_locale
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -135,6 +136,10 @@ def run_sphinx(
     started = time.perf_counter()
     result = BuildResult(lang, builder, outdir)
     confoverrides = {"language": lang, **(overrides or {})}
+    # Sphinx keeps every catalogue it loaded in a process-wide dict and *merges* a later language's
+    # catalogue behind the first one as a fallback: without this, a worker that built Spanish and
+    # then Arabic published Spanish text (and Spanish Sphinx labels) on the Arabic site.
+    sphinx_locale.translators.clear()
     try:
         with patch_docutils(project.source_dir), docutils_namespace():
             app = Sphinx(
