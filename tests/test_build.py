@@ -94,3 +94,15 @@ def test_warning_stream_is_parsed_into_file_and_line(tmp_path: Path) -> None:
         (None, None, "WARNING"),
     ]
     assert str(problems[0]) == "guide/a.md:12: warning: undefined label: 'x' [ref.ref]"
+
+
+def test_a_complete_translation_has_no_banner_despite_figures_front_matter_and_toctree(
+    basic_project: Project,
+) -> None:
+    """Sphinx counts image URIs, front-matter fields and toctree captions as untranslated; we don't."""
+    build_html(basic_project, ["es"], jobs=1)
+    index = html(basic_project, "es", "index")
+    assert "guide-translation-banner" not in index
+    assert "untranslated" not in index.split('<article role="main"')[1].split("</article>")[0]
+    assert 'alt="Un punto verde."' in index
+    assert "Contenido" in index

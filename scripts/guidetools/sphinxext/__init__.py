@@ -3,7 +3,9 @@
 * text direction (``<html dir>``) and the language switcher, from locales/languages.toml;
 * per-page translation completion, for the "partly translated" banner;
 * interface strings (``ui()``) for the templates, translated in ``ui.po``;
-* download links for the print editions.
+* download links for the print editions;
+* translation safety (``translation_guard``: msgstr markup neutralised, unused msgstr reported);
+* fast translated builds (``fast_i18n``: caches MyST's per-message set-up).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from guidetools.sphinxext import html_context
+from guidetools.sphinxext import fast_i18n, html_context, progress, translation_guard
 
 
 def setup(app: Sphinx) -> dict:
@@ -21,12 +23,15 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("guide_commit", "", "html", types=(str,))
     app.add_config_value("guide_downloads_dir", "", "html", types=(str,))
 
+    app.add_transform(progress.CountOnlyReadersText)  # only text readers see counts
     app.connect("config-inited", html_context.load_registry)
     app.connect("builder-inited", html_context.add_direction_to_templates)
     app.connect("doctree-read", html_context.record_translation_progress)
     app.connect("env-purge-doc", html_context.purge_translation_progress)
     app.connect("env-merge-info", html_context.merge_translation_progress)
     app.connect("html-page-context", html_context.add_page_context)
+    fast_i18n.setup(app)  # translated builds without MyST's per-message set-up cost
+    translation_guard.setup(app)  # no markup, foreign link or lost text from a msgstr reaches readers
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
 
