@@ -55,6 +55,13 @@ def check(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Cut a reproducible release into dist/<version>/ (guide release options after --)."""
+    install(session)
+    session.run("guide", "release", *session.posargs)
+
+
+@nox.session(default=False)
 def languages(session: nox.Session) -> None:
     """Print the language registry (--format json or github-matrix for CI)."""
     install(session)

@@ -85,6 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, help="languages built at once (default: number of cores)")
     build.add_argument("--fresh", action="store_true", help="ignore cached Sphinx environments and rebuild everything")
 
+    release = _command(
+        subparsers,
+        "release",
+        "Build, check and package a release into dist/<version>/ (checksums, manifest, release notes).",
+        "guide release --out dist\n"
+        "guide release --lang es --part-only --out parts   # one language, on one CI runner\n"
+        "guide release --assemble parts --out dist          # gather the parts",
+        cmd_release,
+    )
+    _add_lang_option(release)
+    release.add_argument("--out", type=Path, default=Path("dist"), help="where dist/<version>/ goes (default: dist)")
+    release.add_argument("--part-only", action="store_true", help="build and package the languages, don't assemble")
+    release.add_argument("--assemble", type=Path, metavar="PARTS", help="assemble parts built earlier into a release")
+    release.add_argument("--allow-dirty", action="store_true", help="release uncommitted changes (not reproducible)")
+
     languages = _command(
         subparsers,
         "languages",
@@ -146,6 +161,31 @@ def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> i
                 highlight=False,
             )
     return 1 if failed else 0
+
+
+def cmd_release(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools import release
+
+    out = args.out if args.out.is_absolute() else Path.cwd() / args.out
+    try:
+        if args.assemble:
+            result = release.assemble_release(project, args.assemble, out)
+        else:
+            result = release.release(
+                project, out, langs=args.lang, part_only=args.part_only, allow_dirty=args.allow_dirty
+            )
+    except release.ReleaseRefused as refused:
+        print(f"guide: release refused, {len(refused.reasons)} problem(s):", file=sys.stderr)
+        for reason in refused.reasons:
+            print(f"  {reason}", file=sys.stderr)
+        return 1
+    if args.part_only:
+        console.print(f"release parts for {result.version} written to {_shown(result.directory, project)}")
+        return 0
+    for code, data in result.manifest["languages"].items():
+        console.print(f"{code}: {data['status']} ({data['completion']:.1f} % of words translated)")
+    console.print(f"release {result.version} → {_shown(result.directory, project)} (verify: sha256sum -c SHA256SUMS)")
+    return 0
 
 
 def cmd_languages(args: argparse.Namespace, project: Project, console: Console) -> int:
