@@ -75,7 +75,7 @@ from typing import Literal
 import polib
 
 from guidetools import GuideError
-from guidetools.mystscan import MystScanner, Scan
+from guidetools.mystscan import LITERAL_ROLES, MystScanner, Scan
 from guidetools.project import Project
 
 Severity = Literal["error", "warning"]
@@ -120,7 +120,7 @@ _SCRIPT_URL = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+
 _TAG_NAME = re.compile(r"^<\s*(?P<close>/?)\s*(?P<name>[A-Za-z][A-Za-z0-9:-]*|!--)")
 _EVENT_ATTRIBUTE = re.compile(r"[\s/\"']on[a-z]+\s*=", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-_DOUBLED_WORD = re.compile(r"\b(?P<word>[^\W\d_]{2,})\s+(?P=word)\b", re.IGNORECASE)
+_DOUBLED_WORD = re.compile(r"\b(?P<word>[^\W\d_]{2,})[^\S\n]+(?P=word)\b", re.IGNORECASE)
 _DOUBLING_ALLOWED = {"fr": {"nous", "vous"}}  # "nous nous demandons" is correct French
 _CLOSERS = " \t\n)]}\"'”’»›*_`>"
 _FINAL_PUNCTUATION = {
@@ -263,7 +263,8 @@ def _read_toml(path: Path) -> dict:
         raise GuideError(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        where = f"{path}:{line[1]}" if line else str(path)
+        number = line[1] if line else len(path.read_text(encoding="utf-8").splitlines())  # "at end of document"
+        where = f"{path}:{number}"
         raise GuideError(f"{where}: invalid TOML: {exc}; fix the syntax") from None
 
 
@@ -476,8 +477,11 @@ class EntryChecker:
                 self._check_myst(entry.linenum, source, translation)
         if silenced:
             kept = []
-            for finding in self.catalogue.report.findings[before:]:
-                if finding.check in silenced and finding.silenceable:
+            new = self.catalogue.report.findings[before:]
+            # a check with a finding that cannot be silenced is not silenced at all for this entry
+            silenced -= {finding.check for finding in new if not finding.silenceable}
+            for finding in new:
+                if finding.check in silenced:
                     self.catalogue.report.silenced[finding.check] += 1
                 else:
                     kept.append(finding)
@@ -509,9 +513,12 @@ class EntryChecker:
         self._check_html(line, src, out)
         self._check_links(line, src.links, out.links, "link")
         self._check_links(line, src.images, out.images, "image")
-        missing, extra = _multiset_diff((role.key for role in src.roles), (role.key for role in out.roles))
+        # literal roles ({math}, {code}) are compared with the math and the code below
+        src_roles = [role for role in src.roles if role.name not in LITERAL_ROLES]
+        out_roles = [role for role in out.roles if role.name not in LITERAL_ROLES]
+        missing, extra = _multiset_diff((role.key for role in src_roles), (role.key for role in out_roles))
         if missing or extra:
-            shown = {role.key: role.source for role in (*src.roles, *out.roles)}
+            shown = {role.key: role.source for role in (*src_roles, *out_roles)}
             parts = []
             if missing:
                 parts.append(f"missing {_listing([shown[key] for key in missing])}")
@@ -877,6 +884,24 @@ class Checker:
                 report.translated += 1
                 checker.check(entry)
         return report
+
+
+def check_message(
+    scanner: MystScanner,
+    msgid: str,
+    msgstr: str,
+    *,
+    lang: str = "xx",
+    rules: LanguageRules | None = None,
+    interface: bool = False,
+    comment: str = "",
+) -> CheckReport:
+    """Check one message outside any catalogue (for tools and tests); findings are located at line 1."""
+    report = CheckReport(translated=1)
+    catalogue = _Catalogue(Path("<message>"), "<message>", lang, report)
+    entry = polib.POEntry(msgid=msgid, msgstr=msgstr, tcomment=comment, linenum=1)
+    EntryChecker(scanner, rules or LanguageRules(lang), catalogue, interface).check(entry)
+    return report
 
 
 def _shown(path: Path, root: Path) -> str:

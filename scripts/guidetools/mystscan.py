@@ -135,7 +135,8 @@ class MystScanner:
         self.config = config or MdParserConfig()
         self.parser: MarkdownIt = create_md_parser(self.config, RendererHTML)
         # Characters that start inline markup with this configuration; absent ones allow the fast path.
-        inline = set("\\`*_~[]&<")
+        # "\r" and NUL are rewritten by markdown-it before parsing: those messages take the full parse.
+        inline = set("\\`*_~[]&<\r\x00")
         if "dollarmath" in self.config.enable_extensions or "amsmath" in self.config.enable_extensions:
             inline |= {"$", "\\"}
         if "linkify" in self.config.enable_extensions or "gfm_autolink" in self.config.enable_extensions:
@@ -170,7 +171,7 @@ class MystScanner:
         for line in message.split("\n"):
             # Anything at the start of a line that could open a block other than a paragraph,
             # an empty line (a second paragraph), or indentation (code) takes the full parse.
-            if not line or line[0] in " \t#>-+*=:|(%~_[0123456789" or line.rstrip() != line:
+            if not line or line[0] in "#>-+*=:|(%~_[0123456789" or line[0].isspace() or line[-1].isspace():
                 return None
         text = message.replace("\n", " ")
         return Scan(
@@ -240,7 +241,9 @@ class MystScanner:
                 autolink = False
             elif kind == "image":
                 found.images.append(str(token.attrs.get("src", "")))
+                found.text.append("\n")  # alt text is not read next to the words around it
                 self._scan_inline(token.children or [], found)
+                found.text.append("\n")
             elif kind == "myst_role":
                 role = _role(token)
                 found.roles.append(role)

@@ -1,0 +1,14 @@
+# The real guide's MyST and translation settings, on a two-page project with hostile translations.
+project = "Hostile Translations"
+language = "en"
+extensions = ["myst_parser", "guidetools.sphinxext"]
+templates_path = ["../_templates"]
+locale_dirs = ["../locales/"]
+gettext_compact = False
+gettext_location = False
+translation_progress_classes = True
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_disable_syntax = ["html_inline", "html_block"]
+myst_url_schemes = ["http", "https", "mailto"]
+html_theme = "furo"
+html_sidebars = {"**": ["sidebar/brand.html", "sidebar/navigation.html"]}
