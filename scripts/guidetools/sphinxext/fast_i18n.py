@@ -1,0 +1,206 @@
+"""Faster translated builds: stop MyST-Parser from rebuilding its machinery for every message.
+
+Why this exists
+---------------
+Sphinx's i18n transform (``sphinx.transforms.i18n.Locale.apply`` → ``_publish_msgstr``, Sphinx
+9.0.4) parses every translated message on its own with the source parser — most messages twice,
+once in the title-mapping phase and once to replace the text. For MyST (5.2.0) each of those tiny
+parses pays two fixed costs that have nothing to do with the message:
+
+1. ``DocutilsRenderer.setup_render`` runs ``options.get("document", make_document())``: the
+   default argument is evaluated even though Sphinx always passes the document, and
+   ``make_document`` calls ``docutils.frontend.get_default_settings(RSTParser)``, which builds an
+   optparse ``OptionParser`` holding every docutils setting, only to throw it away (~3 ms);
+2. ``MystParser.parse`` calls ``create_md_parser`` for a new ``MarkdownIt`` with all its plugins
+   and a new renderer, which inspects all its own methods (~1.5 ms).
+
+On the generated 20-chapter guide (6,544 messages, 13,029 parses per language) these were 41 s and
+19 s of a 107 s profiled Spanish build; the translated build took 4.5 times the source build.
+
+What it does
+------------
+* ``DocutilsRenderer.setup_render`` is wrapped so that, while it runs with a ``document`` in its
+  options, ``make_document`` returns ``None`` instead of building the document that ``dict.get``
+  would throw away. Any other ``make_document`` call gets the default settings of its parser
+  class from a cache filled once per process (they are defaults: no configuration file nor command
+  line is read), each document its own copy, so changing one document's settings changes nobody
+  else's.
+* The ``create_md_parser`` that ``MystParser.parse`` calls returns one parser per renderer class
+  and MyST configuration, the configuration compared *by value* with a snapshot taken when the
+  parser was made. Before every reuse the parser's options are reset to what a fresh parser has
+  (dropping the previous parse's ``document``) and the renderer's lazily loaded inventories are
+  forgotten. If a parse starts while the cached parser is still rendering (a directive parsing
+  MyST from inside a render), that parse gets a fresh parser, exactly as without the cache.
+
+The patches are installed on ``config-inited`` when ``guide_fast_i18n`` is true (the default)
+and removed when it is false, restoring MyST's own functions; the benchmark's "stock" route and
+the byte-identical-HTML test use that switch. MyST looks both functions up in its module
+namespaces at call time, so replacing them there is enough and touches nothing else. The cache is
+emptied when a build finishes, so no document outlives its build through it.
+
+A third cost is Sphinx's: nodes the i18n transform moves from a message's little document into
+the page (the ``pending_xref`` of every translated ``{term}``, ``{ref}`` …) keep pointing at that
+little document, whose settings hold the build environment — so every pickled translated doctree
+carries copies of the environment (150 of them in one chapter: 247 KB instead of 150 KB, and four times
+slower to load each of the ~120 times the HTML builder loads a doctree for numbering and
+references). ``adopt_translated_nodes`` makes those nodes point at the page's own document when
+the page has been read, before Sphinx pickles it; nothing else about them changes.
+
+The right places for these fixes are MyST-Parser and Sphinx themselves: see
+docs/upstream-myst-i18n-performance.md.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from docutils.utils import new_document
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+_IMMUTABLE = (str, int, float, bool, bytes, type(None), frozenset)
+
+
+@dataclass
+class _CachedParser:
+    snapshot: Any  # a deep copy of the MyST configuration the parser was made for
+    md: Any  # the markdown_it.MarkdownIt instance
+    options: dict[str, Any]  # its options as create_md_parser left them
+    rendering: bool = False
+
+
+_default_settings: dict[type, Any] = {}
+_parsers: dict[type, _CachedParser] = {}
+_originals: dict[str, Any] = {}
+
+
+def _fresh_settings_copy(frozen):
+    """A copy of docutils settings that shares no mutable value (lists, DependencyList) with ``frozen``."""
+    settings = copy.copy(frozen)
+    for name, value in vars(frozen).items():
+        if not isinstance(value, _IMMUTABLE):
+            setattr(settings, name, copy.deepcopy(value))
+    return settings
+
+
+_document_given = False  # True while setup_render runs with options["document"] set
+
+
+def setup_render_without_throwaway_document(self, options, env) -> None:
+    """Wraps ``DocutilsRenderer.setup_render``: no default document when the caller gave one."""
+    global _document_given
+    _document_given = "document" in options
+    try:
+        _originals["setup_render"](self, options, env)
+    finally:
+        _document_given = False
+
+
+def cached_make_document(source_path="notset", parser_cls=None):
+    """Drop-in for ``myst_parser.mdit_to_docutils.base.make_document`` with cached default settings."""
+    if _document_given:
+        return None  # the default of options.get("document", make_document()): never used
+    if parser_cls is None:
+        from docutils.parsers.rst import Parser as parser_cls
+    frozen = _default_settings.get(parser_cls)
+    if frozen is None:
+        from docutils.frontend import get_default_settings
+
+        frozen = _default_settings[parser_cls] = get_default_settings(parser_cls)
+    return new_document(source_path, settings=_fresh_settings_copy(frozen))
+
+
+def cached_create_md_parser(config, renderer):
+    """Drop-in for ``create_md_parser`` as used by ``MystParser.parse``: reuse one parser per config."""
+    entry = _parsers.get(renderer)
+    if entry is not None and not entry.rendering and entry.snapshot == config:
+        entry.md.set({**entry.options, "myst_config": config})
+        entry.md.renderer._inventories = None
+        return entry.md
+    md = _originals["create_md_parser"](config, renderer)
+    if entry is not None and entry.rendering:
+        return md  # a parse inside a parse: leave the busy parser alone
+    entry = _CachedParser(copy.deepcopy(config), md, dict(md.options))
+    _guard_rendering(entry)
+    _parsers[renderer] = entry
+    return md
+
+
+def _guard_rendering(entry: _CachedParser) -> None:
+    render = entry.md.renderer.render
+
+    def render_marking_busy(tokens, options, env):
+        entry.rendering = True
+        try:
+            return render(tokens, options, env)
+        finally:
+            entry.rendering = False
+
+    entry.md.renderer.render = render_marking_busy
+
+
+def install() -> None:
+    """Replace MyST's functions by the caching ones (idempotent)."""
+    from myst_parser.mdit_to_docutils import base
+    from myst_parser.parsers import sphinx_
+
+    if _originals:
+        return
+    _originals["make_document"] = base.make_document
+    _originals["create_md_parser"] = sphinx_.create_md_parser
+    _originals["setup_render"] = base.DocutilsRenderer.setup_render
+    base.make_document = cached_make_document
+    sphinx_.create_md_parser = cached_create_md_parser
+    base.DocutilsRenderer.setup_render = setup_render_without_throwaway_document
+
+
+def uninstall() -> None:
+    """Put MyST's own functions back and empty the caches (idempotent)."""
+    from myst_parser.mdit_to_docutils import base
+    from myst_parser.parsers import sphinx_
+
+    if _originals:
+        base.make_document = _originals.pop("make_document")
+        sphinx_.create_md_parser = _originals.pop("create_md_parser")
+        base.DocutilsRenderer.setup_render = _originals.pop("setup_render")
+    clear()
+    _default_settings.clear()
+
+
+def clear(*_args) -> None:
+    """Forget the cached parsers: they hold the last parsed document and this build's configuration.
+
+    The cached default settings stay: they are the same for every build in the process.
+    """
+    _parsers.clear()
+
+
+def adopt_translated_nodes(app: Sphinx, doctree) -> None:
+    """Point every node of a page at the page's document (see the module docstring)."""
+    if not app.config.guide_fast_i18n:
+        return
+    for node in doctree.findall():
+        if node.document is not doctree:
+            node.document = doctree
+
+
+def installed() -> bool:
+    return bool(_originals)
+
+
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    if config.guide_fast_i18n:
+        install()
+    else:
+        uninstall()
+
+
+def setup(app: Sphinx) -> None:
+    """Called from the package's ``setup()``."""
+    app.add_config_value("guide_fast_i18n", True, "", types=(bool,))
+    app.connect("config-inited", on_config_inited)
+    app.connect("build-finished", clear)
+    # Late, after other doctree-read handlers, just before Sphinx pickles the page.
+    app.connect("doctree-read", adopt_translated_nodes, priority=900)
