@@ -45,6 +45,7 @@ html_theme = "furo"
 html_title = "Drug Policy Guide"
 html_static_path = ["_static"]
 html_css_files = ["guide.css"]
+html_js_files = [("guide.js", {"defer": "defer"})]  # switcher keeps the #section; empty Sphinx UI translations fall back
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
