@@ -167,22 +167,33 @@ class Catalog:
         return next((value for key, value in self.metadata() if key.lower() == name.lower()), None)
 
     def set_metadata(self, name: str, value: str, *, after: str | None = None) -> None:
-        """Set a header field in place, or add it (after the field ``after``, else at the end)."""
+        """Set a header field, or add it (after the field ``after``, else at the end).
+
+        The other lines of the header are left exactly as they are.
+        """
         header = self.header
         if header is None:
             header = Message(msgid="")
             self.messages.insert(0, header)
-        fields = parse_header(header.msgstr)
-        for index, (key, _) in enumerate(fields):
-            if key.lower() == name.lower():
-                fields[index] = (key, value)
+        lines = header.msgstr.split("\n")
+        trailing = lines[-1] == ""
+        if trailing:
+            lines.pop()
+
+        def field_name(line: str) -> str:
+            return line.partition(":")[0].strip().lower()
+
+        new_line = f"{name}: {value}"
+        for index, line in enumerate(lines):
+            if field_name(line) == name.lower():
+                lines[index] = new_line
                 break
         else:
             position = next(
-                (i + 1 for i, (key, _) in enumerate(fields) if after and key.lower() == after.lower()), None
+                (i + 1 for i, line in enumerate(lines) if after and field_name(line) == after.lower()), None
             )
-            fields.insert(len(fields) if position is None else position, (name, value))
-        header.msgstr = format_header(fields)
+            lines.insert(len(lines) if position is None else position, new_line)
+        header.msgstr = "\n".join(lines) + ("\n" if trailing else "")
 
     def to_polib(self):
         """The same messages as a ``polib.POFile`` (for code written against polib)."""
@@ -218,12 +229,13 @@ class Catalog:
 
 
 def parse_header(text: str) -> list[tuple[str, str]]:
+    """The fields of a header msgstr; values keep their exact text (only the space after ":" goes)."""
     fields = []
     for line in text.split("\n"):
         if not line.strip():
             continue
         name, sep, value = line.partition(":")
-        fields.append((name.strip(), value.strip() if sep else ""))
+        fields.append((name.strip(), value.lstrip() if sep else ""))
     return fields
 
 

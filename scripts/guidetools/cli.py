@@ -23,6 +23,7 @@ examples:
   guide build --lang es --lang fr  build only Spanish and French
   guide check --lang es            check the Spanish translations (markup, links, glossary)
   guide new-chapter "Prisons and health"
+  guide update                     bring every translation's catalogues up to date with the sources
 
 Run `guide COMMAND --help` for the options of one command.
 """
@@ -119,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang_option(check)
     check.add_argument("--format", choices=["text", "json", "github"], default="text", help="output (default: text)")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=".po files or folders (default: all)")
+
+    update = _command(
+        subparsers,
+        "update",
+        "Update every language's catalogues from the sources; nothing translated is ever lost.",
+        "guide update                     # all languages; report in _build/reports/update.json\n"
+        "guide update --lang fr --prune-obsolete",
+        cmd_update,
+    )
+    _add_lang_option(update)
+    update.add_argument(
+        "--prune-obsolete", action="store_true", help="drop obsolete (#~) entries: translations of removed text"
+    )
 
     chapter = _command(
         subparsers,
@@ -237,6 +251,18 @@ def cmd_new_chapter(args: argparse.Namespace, project: Project, console: Console
     path = new_chapter(project, args.title)
     console.print(f"created {_shown(path, project)} and added it to guide/index.md", highlight=False)
     console.print("next: write the chapter, preview it with `nox -s live`, then run `guide update`", highlight=False)
+    return 0
+
+
+def cmd_update(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.update import format_report, update_catalogs
+
+    report = update_catalogs(project, args.lang, prune_obsolete=args.prune_obsolete)
+    for warning in report.warnings:
+        console.print(f"warning: {warning}", highlight=False, markup=False)
+    for line in format_report(report, project):
+        console.print(line, highlight=False, markup=False)
+    console.print(f"report: {_shown(report.report_file, project)}", highlight=False)
     return 0
 
 
