@@ -7,6 +7,7 @@ returned. Problems the user can fix are raised as ``GuideError`` and printed as 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ examples:
   guide check --lang es            check the Spanish translations (markup, links, glossary)
   guide new-chapter "Prisons and health"
   guide update                     bring every translation's catalogues up to date with the sources
+  guide status --lang fr           what is translated, fuzzy or left to do, and what to do next
 
 Run `guide COMMAND --help` for the options of one command.
 """
@@ -133,6 +135,26 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument(
         "--prune-obsolete", action="store_true", help="drop obsolete (#~) entries: translations of removed text"
     )
+
+    status = _command(
+        subparsers,
+        "status",
+        "Show translation progress per language and chapter, and what to do next.",
+        "guide status --lang es\nguide status --format json > status.json",
+        cmd_status,
+    )
+    _add_lang_option(status)
+    status.add_argument("--format", choices=["table", "json"], default="table", help="output (default: table)")
+
+    wrap = _command(
+        subparsers,
+        "wrap",
+        "Rewrite .po files in msgcat's layout (--check: only list files that need it, exit 1 if any).",
+        "guide wrap --check\nguide wrap locales/fr/LC_MESSAGES/principles.po",
+        cmd_wrap,
+    )
+    wrap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not in msgcat's layout")
+    wrap.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=".po/.pot files or folders (default: locales/)")
 
     chapter = _command(
         subparsers,
@@ -263,6 +285,33 @@ def cmd_update(args: argparse.Namespace, project: Project, console: Console) -> 
     for line in format_report(report, project):
         console.print(line, highlight=False, markup=False)
     console.print(f"report: {_shown(report.report_file, project)}", highlight=False)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.status import compute_status, format_table
+
+    report = compute_status(project, args.lang)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in format_table(report):
+            console.print(line, highlight=False, markup=False)
+    return 0
+
+
+def cmd_wrap(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.wrap import wrap_catalogs
+
+    result = wrap_catalogs(project, args.paths, check=args.check)
+    for path in result.changed:
+        verb = "not in msgcat's layout" if args.check else "rewrapped"
+        console.print(f"{_shown(path, project)}: {verb}", highlight=False, markup=False)
+    if args.check and result.changed:
+        console.print(f"{len(result.changed)} of {result.checked} file(s) need `guide wrap`", highlight=False)
+        return 1
+    if not args.quiet:
+        console.print(f"{result.checked} file(s) checked, {len(result.changed)} rewrapped", highlight=False)
     return 0
 
 
