@@ -154,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_wrap,
     )
     wrap.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not in msgcat's layout")
-    wrap.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=".po/.pot files or folders (default: locales/)")
+    wrap.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help=".po/.pot files or folders (default: locales/)"
+    )
 
     chapter = _command(
         subparsers,
