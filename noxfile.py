@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 REGISTRY = tomllib.loads((ROOT / "locales" / "languages.toml").read_text(encoding="utf-8"))
 LANGUAGES = [entry["code"] for entry in REGISTRY["language"]]
+CHROMIUM = Path(os.environ.get("GUIDE_CHROMIUM", "/usr/bin/chromium"))  # Debian's; the browser tests drive it
 
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["build", "tests", "lint"]
@@ -34,9 +36,26 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (pytest arguments after --)."""
-    install(session, "test")
+    """Run the test suite (pytest arguments after --); the browser tests too when Chromium is installed."""
+    install(session, "test", "browser")
+    if CHROMIUM.is_file():
+        install_browser_scripts(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session(default=False)
+def browser(session: nox.Session) -> None:
+    """Test the built site in headless Chromium: switcher, search, right-to-left, downloads, accessibility."""
+    if not CHROMIUM.is_file():
+        session.error(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    install(session, "browser")
+    install_browser_scripts(session)
+    session.run("pytest", "-m", "browser", "tests/browser", *session.posargs)
+
+
+def install_browser_scripts(session: nox.Session) -> None:
+    """axe-core, injected into pages by the accessibility tests, as pinned in tests/browser/package-lock.json."""
+    session.run("npm", "ci", "--prefix", "tests/browser", "--no-audit", "--no-fund", external=True)
 
 
 @nox.session

@@ -45,7 +45,8 @@ html_theme = "furo"
 html_title = "Drug Policy Guide"
 html_static_path = ["_static"]
 html_css_files = ["guide.css"]
-html_js_files = [("guide.js", {"defer": "defer"})]  # switcher keeps the #section; empty Sphinx UI translations fall back
+# guide.js: the switcher keeps the reader's #section; empty Sphinx interface translations fall back.
+html_js_files = [("guide.js", {"defer": "defer"})]
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
