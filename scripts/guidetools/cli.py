@@ -158,6 +158,27 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, metavar="PATH", help=".po/.pot files or folders (default: locales/)"
     )
 
+    merge_po = _command(
+        subparsers,
+        "merge-po",
+        "Git merge driver for .po files: merge entry by entry; a real conflict is marked and exits 1.",
+        "guide merge-po %O %A %B %P      # registered by `guide setup-git`",
+        cmd_merge_po,
+    )
+    merge_po.add_argument("base", type=Path, help="the common ancestor's version (%%O)")
+    merge_po.add_argument("ours", type=Path, help="our version; receives the result (%%A)")
+    merge_po.add_argument("theirs", type=Path, help="their version (%%B)")
+    merge_po.add_argument("name", nargs="?", help="the file's path in the repository, for messages (%%P)")
+    merge_po.set_defaults(needs_project=False)
+
+    _command(
+        subparsers,
+        "setup-git",
+        "Register the .po merge driver and diff filter in .git/config (see .gitattributes).",
+        "guide setup-git",
+        cmd_setup_git,
+    )
+
     chapter = _command(
         subparsers,
         "new-chapter",
@@ -317,6 +338,23 @@ def cmd_wrap(args: argparse.Namespace, project: Project, console: Console) -> in
     return 0
 
 
+def cmd_merge_po(args: argparse.Namespace, project: Project | None, console: Console) -> int:
+    from guidetools.merge_po import merge_files
+
+    result = merge_files(args.base, args.ours, args.theirs, name=args.name)
+    for line in result.messages():
+        print(f"guide merge-po: {line}", file=sys.stderr)
+    return 1 if result.conflicts else 0
+
+
+def cmd_setup_git(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.gitsetup import setup_git
+
+    for line in setup_git(project):
+        console.print(line, highlight=False, markup=False)
+    return 0
+
+
 def _shown(path: Path, project: Project) -> str:
     try:
         return str(path.relative_to(project.root))
@@ -364,7 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        project = Project.find(args.root)
+        # The merge driver works on any three files git hands it: no guide repository needed.
+        project = Project.find(args.root) if getattr(args, "needs_project", True) else None
         return args.handler(args, project, console)
     except GuideError as exc:
         print(f"guide: error: {exc}", file=sys.stderr)
