@@ -179,6 +179,18 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_setup_git,
     )
 
+    add_language = _command(
+        subparsers,
+        "add-language",
+        "Add a language to locales/languages.toml and create its catalogues (headers from CLDR).",
+        "guide add-language de\nguide add-language pt_BR --threshold 80",
+        cmd_add_language,
+    )
+    add_language.add_argument("code", help="language code: ISO 639 with an optional region (de, pt_BR, zh_Hans)")
+    add_language.add_argument("--threshold", type=float, default=90.0, help="release threshold in %% (default: 90)")
+    add_language.add_argument("--name", help="English name (default: from CLDR)")
+    add_language.add_argument("--native-name", help="the language's name for itself (default: from CLDR)")
+
     chapter = _command(
         subparsers,
         "new-chapter",
@@ -352,6 +364,26 @@ def cmd_setup_git(args: argparse.Namespace, project: Project, console: Console) 
 
     for line in setup_git(project):
         console.print(line, highlight=False, markup=False)
+    return 0
+
+
+def cmd_add_language(args: argparse.Namespace, project: Project, console: Console) -> int:
+    from guidetools.newlanguage import add_language
+
+    result = add_language(project, args.code, threshold=args.threshold, name=args.name, native_name=args.native_name)
+    language = result.language
+    console.print(
+        f"added {language.code} ({language.name}, {language.native_name}, {language.direction}, {language.script}) "
+        f"to {_shown(project.registry_path, project)}",
+        highlight=False,
+        markup=False,
+    )
+    console.print(
+        f"created {len(result.catalogs)} catalogue(s) in {_shown(project.catalog_dir(language.code), project)} "
+        f"(Plural-Forms: {result.plural_forms})",
+        highlight=False,
+        markup=False,
+    )
     return 0
 
 
