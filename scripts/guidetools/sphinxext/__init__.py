@@ -6,6 +6,7 @@
 * download links for the print editions;
 * translation safety (``translation_guard``: msgstr markup neutralised, unused msgstr reported);
 * fast translated builds (``fast_i18n``: caches MyST's per-message set-up).
+* the translation dashboard (``dashboard``: ``status/index.html``, SVG badges).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from guidetools.sphinxext import fast_i18n, html_context, progress, translation_guard
+from guidetools.sphinxext import dashboard, fast_i18n, html_context, progress, translation_guard
 
 
 def setup(app: Sphinx) -> dict:
@@ -32,6 +33,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", html_context.add_page_context)
     fast_i18n.setup(app)  # translated builds without MyST's per-message set-up cost
     translation_guard.setup(app)  # no markup, foreign link or lost text from a msgstr reaches readers
+    dashboard.setup(app)  # status/index.html and a badge per language in every HTML edition
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
 
