@@ -38,7 +38,12 @@ the byte-identical-HTML test use that switch. MyST looks both functions up in it
 namespaces at call time, so replacing them there is enough and touches nothing else. The cache is
 emptied when a build finishes, so no document outlives its build through it.
 
-A third cost is Sphinx's: nodes the i18n transform moves from a message's little document into
+Two more costs are Sphinx's. Its first (title-mapping) phase parses *every* translated message
+but keeps the result only for section titles and glossary terms; the second phase then parses the
+same message again. ``memo_publish_msgstr`` remembers, for the page being read, each parse by its
+exact input (message text, page, line) and answers a repeated request with a deep copy of the
+first result, so each message is parsed once; the memo is emptied when the page has been read.
+And nodes the i18n transform moves from a message's little document into
 the page (the ``pending_xref`` of every translated ``{term}``, ``{ref}`` …) keep pointing at that
 little document, whose settings hold the build environment — so every pickled translated doctree
 carries copies of the environment (150 of them in one chapter: 247 KB instead of 150 KB, and four times
@@ -53,9 +58,11 @@ docs/upstream-myst-i18n-performance.md.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from docutils import nodes
 from docutils.utils import new_document
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -73,6 +80,9 @@ class _CachedParser:
 
 _default_settings: dict[type, Any] = {}
 _parsers: dict[type, _CachedParser] = {}
+# How often each shortcut was taken in this process (read by the tests and the benchmark).
+stats: Counter[str] = Counter()
+_published: dict[tuple[str, str, int], tuple[Any, Any, nodes.Element]] = {}
 _originals: dict[str, Any] = {}
 
 
@@ -101,6 +111,7 @@ def setup_render_without_throwaway_document(self, options, env) -> None:
 def cached_make_document(source_path="notset", parser_cls=None):
     """Drop-in for ``myst_parser.mdit_to_docutils.base.make_document`` with cached default settings."""
     if _document_given:
+        stats["throw-away document skipped"] += 1
         return None  # the default of options.get("document", make_document()): never used
     if parser_cls is None:
         from docutils.parsers.rst import Parser as parser_cls
@@ -118,6 +129,7 @@ def cached_create_md_parser(config, renderer):
     if entry is not None and not entry.rendering and entry.snapshot == config:
         entry.md.set({**entry.options, "myst_config": config})
         entry.md.renderer._inventories = None
+        stats["parser reused"] += 1
         return entry.md
     md = _originals["create_md_parser"](config, renderer)
     if entry is not None and entry.rendering:
@@ -126,6 +138,21 @@ def cached_create_md_parser(config, renderer):
     _guard_rendering(entry)
     _parsers[renderer] = entry
     return md
+
+
+def memo_publish_msgstr(source, source_path, source_line, *, config, env, registry, settings):
+    """Drop-in for ``sphinx.transforms.i18n._publish_msgstr``: parse each message of a page once."""
+    key = (source, source_path, source_line)
+    remembered = _published.get(key)
+    if remembered is not None and remembered[0] is env and remembered[1] is settings:
+        stats["message parse reused"] += 1
+        return remembered[2].deepcopy()
+    node = _originals["_publish_msgstr"](
+        source, source_path, source_line, config=config, env=env, registry=registry, settings=settings
+    )
+    if not isinstance(node, nodes.document):  # an empty message; rare, not worth remembering
+        _published[key] = (env, settings, node.deepcopy())
+    return node
 
 
 def _guard_rendering(entry: _CachedParser) -> None:
@@ -145,9 +172,12 @@ def install() -> None:
     """Replace MyST's functions by the caching ones (idempotent)."""
     from myst_parser.mdit_to_docutils import base
     from myst_parser.parsers import sphinx_
+    from sphinx.transforms import i18n
 
     if _originals:
         return
+    _originals["_publish_msgstr"] = i18n._publish_msgstr
+    i18n._publish_msgstr = memo_publish_msgstr
     _originals["make_document"] = base.make_document
     _originals["create_md_parser"] = sphinx_.create_md_parser
     _originals["setup_render"] = base.DocutilsRenderer.setup_render
@@ -160,8 +190,10 @@ def uninstall() -> None:
     """Put MyST's own functions back and empty the caches (idempotent)."""
     from myst_parser.mdit_to_docutils import base
     from myst_parser.parsers import sphinx_
+    from sphinx.transforms import i18n
 
     if _originals:
+        i18n._publish_msgstr = _originals.pop("_publish_msgstr")
         base.make_document = _originals.pop("make_document")
         sphinx_.create_md_parser = _originals.pop("create_md_parser")
         base.DocutilsRenderer.setup_render = _originals.pop("setup_render")
@@ -175,10 +207,12 @@ def clear(*_args) -> None:
     The cached default settings stay: they are the same for every build in the process.
     """
     _parsers.clear()
+    _published.clear()
 
 
 def adopt_translated_nodes(app: Sphinx, doctree) -> None:
     """Point every node of a page at the page's document (see the module docstring)."""
+    _published.clear()
     if not app.config.guide_fast_i18n:
         return
     for node in doctree.findall():
