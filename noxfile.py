@@ -74,6 +74,20 @@ def check(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def update(session: nox.Session) -> None:
+    """Update every language's catalogues from the sources (guide update options after --)."""
+    install(session)
+    session.run("guide", "update", *session.posargs)
+
+
+@nox.session(default=False)
+def status(session: nox.Session) -> None:
+    """Show translation progress per language and chapter (guide status options after --)."""
+    install(session)
+    session.run("guide", "status", *session.posargs)
+
+
+@nox.session(default=False)
 def release(session: nox.Session) -> None:
     """Cut a reproducible release into dist/<version>/ (guide release options after --)."""
     install(session)
