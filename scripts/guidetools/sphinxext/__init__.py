@@ -4,6 +4,7 @@
 * per-page translation completion, for the "partly translated" banner;
 * interface strings (``ui()``) for the templates, translated in ``ui.po``;
 * download links for the print editions;
+* the print edition's builder (``guideprint``, see ``guidetools.pdf``);
 * translation safety (``translation_guard``: msgstr markup neutralised, unused msgstr reported);
 * fast translated builds (``fast_i18n``: caches MyST's per-message set-up).
 * the translation dashboard (``dashboard``: ``status/index.html``, SVG badges).
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from guidetools.pdf import builder as print_builder
 from guidetools.sphinxext import dashboard, fast_i18n, html_context, progress, translation_guard
 
 
@@ -33,6 +35,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", html_context.add_page_context)
     fast_i18n.setup(app)  # translated builds without MyST's per-message set-up cost
     translation_guard.setup(app)  # no markup, foreign link or lost text from a msgstr reaches readers
+    print_builder.setup(app)  # the print edition (PDF), builder "guideprint"
     dashboard.setup(app)  # status/index.html and a badge per language in every HTML edition
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -116,8 +116,11 @@ def add_page_context(app: Sphinx, pagename: str, templatename: str, context: dic
 def downloads_for(app: Sphinx, pagename: str) -> list[dict]:
     """Links to the print editions of this language, when they have been built.
 
-    Filled in by the PDF edition: it places the PDFs under ``<outdir>/_downloads/pdf/``.
+    Filled in by the PDF edition (``guidetools.pdf.render.publish_pdfs``): it places the PDFs under
+    ``<outdir>/_downloads/pdf/`` before the HTML build, which copies them into the published site.
     """
+    from guidetools.pdf.builder import chapter_slug
+
     folder = Path(app.outdir) / "_downloads" / "pdf"
     if not folder.is_dir():
         return []
@@ -126,7 +129,7 @@ def downloads_for(app: Sphinx, pagename: str) -> list[dict]:
     whole = sorted(folder.glob("*.pdf"))
     for path in whole:
         links.append({"kind": "guide", "href": f"{up}_downloads/pdf/{path.name}", "name": path.name})
-    chapter = folder / "chapters" / f"{pagename}.pdf"
+    chapter = folder / "chapters" / f"{chapter_slug(pagename)}.pdf"
     if chapter.is_file():
         links.append({"kind": "chapter", "href": f"{up}_downloads/pdf/chapters/{chapter.name}", "name": chapter.name})
     return links

@@ -1,0 +1,334 @@
+"""Render the print editions with WeasyPrint and publish them atomically.
+
+One language = one process (WeasyPrint lays out on one core): Sphinx writes the print HTML
+(``guideprint`` builder), the text is checked against the bundled fonts, WeasyPrint renders the
+whole guide and each chapter in-process, sharing one font configuration and one parsed
+stylesheet, and the PDFs replace the previous ones only when every one of them rendered:
+
+* ``_build/pdf/<slug>-<version>-<lang>.pdf`` — the whole guide;
+* ``_build/pdf/<lang>/<chapter-slug>.pdf`` — each chapter;
+* a copy of both in the HTML edition's staging tree (``_downloads/pdf/``), so the next HTML build
+  links every page to the whole guide and to its chapter.
+
+Any WeasyPrint warning, a character no bundled font covers, or a resource outside the build tree
+fails the language, and its previous PDFs are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from guidetools.build import Problem, ProgressCallback, run_sphinx, staging_dir
+from guidetools.pdf import SLUG
+from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
+from guidetools.project import Project
+from guidetools.version import SourceVersion, source_version
+
+BUILDER = "guideprint"
+# Tagged PDF with the metadata screen readers need; measured cost on the real guide is in the
+# module's tests' notes and the final report (about +15 % time, +40 % size over untagged PDF).
+PDF_VARIANT = "pdf/ua-1"
+DOWNLOADS = Path("_downloads") / "pdf"
+RENDER_PHASE = "writing PDF"  # "writing…" puts the bar in its second half (cli._LanguageProgress)
+
+
+@dataclass
+class PdfResult:
+    lang: str
+    outdir: Path
+    builder: str = "pdf"
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)  # file name -> page count
+    seconds: float = 0.0
+    sphinx_seconds: float = 0.0
+    render_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    published: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def total_pages(self) -> int:
+        return sum(self.pages.values())
+
+
+def pdf_dir(project: Project) -> Path:
+    return project.build_dir / "pdf"
+
+
+def whole_guide_name(version: str, lang: str) -> str:
+    return f"{SLUG}-{version}-{lang}.pdf"
+
+
+# WeasyPrint ------------------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings():
+    """Collect WeasyPrint's warnings and errors (it logs them; it does not raise)."""
+    from weasyprint import LOGGER
+
+    handler = _Collect()
+    LOGGER.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        LOGGER.removeHandler(handler)
+
+
+class _TextOf(HTMLParser):
+    """All character data of an HTML file, including generated-text strings in its <style>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    @classmethod
+    def read(cls, path: Path) -> str:
+        parser = cls()
+        parser.feed(path.read_text(encoding="utf-8"))
+        parser.close()
+        return "".join(parser.parts)
+
+
+def check_characters(staged: Path, manifest: EditionManifest) -> list[Problem]:
+    """Characters of the edition that no bundled font can print, with the chapter they occur in."""
+    from guidetools.pdf.fonts import FONT_CSS, describe_character, read_font_faces, uncovered_characters
+
+    faces = read_font_faces(staged / ASSETS / "fonts" / FONT_CSS)
+    problems = []
+    for chapter in manifest.chapters:
+        text = _TextOf.read(staged / chapter.html)
+        for character in uncovered_characters(text, faces):
+            problems.append(
+                Problem(
+                    f"{describe_character(character)} in chapter {chapter.docname!r} ({manifest.lang}) has no glyph "
+                    f"in the bundled fonts; use another character or add a font that covers it to "
+                    f"_templates/print/fonts/fonts.css",
+                    file=f"_templates/print/fonts/{FONT_CSS}",
+                    level="ERROR",
+                )
+            )
+    return problems
+
+
+@dataclass
+class Rendered:
+    target: Path  # relative to _build/pdf
+    data: bytes
+    pages: int
+
+
+def render_edition(
+    staged: Path,
+    manifest: EditionManifest,
+    *,
+    variant: str | None = PDF_VARIANT,
+    progress: ProgressCallback | None = None,
+) -> tuple[list[Rendered], list[Problem]]:
+    """Render the whole guide and every chapter of one staged print edition to PDF bytes."""
+    from weasyprint import CSS, HTML
+
+    from guidetools.pdf.fetcher import SandboxedFetcher
+    from guidetools.pdf.fonts import FONT_CSS, isolated_font_config
+
+    fetcher = SandboxedFetcher(staged)
+    documents = [(Path(whole_guide_name(manifest.version, manifest.lang)), staged / manifest.guide_html)]
+    documents += [(Path(manifest.lang) / f"{c.slug}.pdf", staged / c.html) for c in manifest.chapters]
+    # The whole guide takes about as long as all chapters together: weigh it so for progress.
+    weights = [len(manifest.chapters) or 1] + [1] * len(manifest.chapters)
+    done_weight = 0
+    rendered: list[Rendered] = []
+    problems: list[Problem] = []
+    with _weasyprint_warnings() as warnings, isolated_font_config() as font_config:
+        try:
+            stylesheets = [
+                CSS(filename=staged / ASSETS / "fonts" / FONT_CSS, font_config=font_config, url_fetcher=fetcher),
+                CSS(filename=staged / ASSETS / "print.css", font_config=font_config, url_fetcher=fetcher),
+            ]
+            for (target, source), weight in zip(documents, weights, strict=True):
+                if progress:
+                    progress(manifest.lang, RENDER_PHASE, round(100 * done_weight / sum(weights)))
+                document = HTML(filename=source, url_fetcher=fetcher).render(
+                    stylesheets=stylesheets, font_config=font_config
+                )
+                data = document.write_pdf(pdf_variant=variant)
+                rendered.append(Rendered(target, data, len(document.pages)))
+                done_weight += weight
+        except Exception as exc:
+            # The fetcher's refusal reaches us wrapped in WeasyPrint's FatalURLFetchingError.
+            cause = exc.__cause__ if exc.__cause__ is not None else exc
+            problems.append(Problem(f"{source.name}: {type(cause).__name__}: {cause}", level="ERROR"))
+        if progress and not problems:
+            progress(manifest.lang, RENDER_PHASE, 100)
+    for url in dict.fromkeys(fetcher.refused):
+        message = f"the print edition refers to {url}, outside the build tree; only files under {staged} and data: URLs may be used"
+        if not any(url in problem.message for problem in problems):
+            problems.append(Problem(message, level="ERROR"))
+    problems += [Problem(message, file="<weasyprint>") for message in dict.fromkeys(warnings)]
+    return rendered, problems
+
+
+# Publishing ------------------------------------------------------------------------------------
+
+
+def _write_all_or_nothing(files: dict[Path, bytes]) -> None:
+    """Write every file through a temporary sibling; rename them all only once all are written."""
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temporaries.append((Path(name), target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(name, 0o644)
+        for temporary, target in temporaries:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
+
+
+def _remove_stale(folder: Path, keep: set[Path], pattern: str) -> None:
+    if folder.is_dir():
+        for path in folder.glob(pattern):
+            if path not in keep and path.is_file():
+                path.unlink()
+
+
+def publish_pdfs(project: Project, lang: str, rendered: list[Rendered], whole_name: str) -> list[Path]:
+    """Install the language's PDFs in ``_build/pdf`` and in the HTML staging tree's downloads."""
+    out = pdf_dir(project)
+    files = {out / item.target: item.data for item in rendered}
+    downloads = staging_dir(project, "html", lang) / DOWNLOADS
+    for item in rendered:
+        name = item.target.name
+        files[downloads / name if name == whole_name else downloads / "chapters" / name] = item.data
+    _write_all_or_nothing(files)
+    # Earlier editions of this language (another version, a chapter since removed) go away.
+    # The version may itself contain "-", so match the whole name pattern for this language only.
+    _remove_stale(out, set(files), f"{SLUG}-*-{lang}.pdf")
+    _remove_stale(out / lang, set(files), "*.pdf")
+    _remove_stale(downloads, set(files), "*.pdf")
+    _remove_stale(downloads / "chapters", set(files), "*.pdf")
+    return [out / item.target for item in rendered]
+
+
+# One language, many languages ------------------------------------------------------------------
+
+
+def version_overrides(version: SourceVersion) -> dict[str, object]:
+    return {
+        "guide_version": version.version,
+        "guide_commit": version.commit or "",
+        "guide_commit_dirty": version.dirty,
+        "guide_timestamp": version.timestamp,
+    }
+
+
+def build_language_pdf(
+    project: Project,
+    lang: str,
+    *,
+    progress: ProgressCallback | None = None,
+    fresh: bool = False,
+    variant: str | None = PDF_VARIANT,
+) -> PdfResult:
+    """Build, check, render and publish the print editions of one language."""
+    started = time.perf_counter()
+    result = PdfResult(lang, pdf_dir(project))
+    version = source_version(project.root)
+    sphinx = run_sphinx(project, lang, BUILDER, progress=progress, fresh=fresh, overrides=version_overrides(version))
+    result.sphinx_seconds = sphinx.seconds
+    result.problems += sphinx.problems
+    if sphinx.ok:
+        manifest = EditionManifest.read(sphinx.outdir / MANIFEST)
+        result.problems += check_characters(sphinx.outdir, manifest)
+        if result.ok:
+            rendering = time.perf_counter()
+            rendered, problems = render_edition(sphinx.outdir, manifest, variant=variant, progress=progress)
+            result.render_seconds = time.perf_counter() - rendering
+            result.problems += problems
+            if result.ok:
+                result.files = publish_pdfs(project, lang, rendered, whole_guide_name(version.version, lang))
+                result.pages = {item.target.as_posix(): item.pages for item in rendered}
+                result.published = True
+    result.seconds = time.perf_counter() - started
+    result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _build_in_worker(root: str, lang: str, fresh: bool, variant: str | None, queue) -> PdfResult:
+    def report(lang: str, phase: str, percent: int) -> None:
+        queue.put((lang, phase, percent))
+
+    return build_language_pdf(Project(Path(root)), lang, progress=report, fresh=fresh, variant=variant)
+
+
+def build_pdf(
+    project: Project,
+    langs: list[str],
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    fresh: bool = False,
+    variant: str | None = PDF_VARIANT,
+) -> list[PdfResult]:
+    """The print editions of each language, one process per language; results in ``langs`` order."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
+    if jobs == 1:
+        return [build_language_pdf(project, lang, progress=progress, fresh=fresh, variant=variant) for lang in langs]
+    # Spawned, not forked: WeasyPrint's and fontconfig's state must not be shared, and forking a
+    # process whose progress display runs a thread can deadlock.
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, PdfResult] = {}
+    with context.Manager() as manager:
+        queue = manager.Queue()
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {
+                pool.submit(_build_in_worker, str(project.root), lang, fresh, variant, queue): lang for lang in langs
+            }
+            pending = set(futures)
+            while pending:
+                _drain(queue, progress)
+                done = {future for future in pending if future.done()}
+                for future in done:
+                    results[futures[future]] = future.result()
+                pending -= done
+                if pending:
+                    time.sleep(0.05)
+        _drain(queue, progress)
+    return [results[lang] for lang in langs]
+
+
+def _drain(queue, progress: ProgressCallback | None) -> None:
+    while not queue.empty():
+        event = queue.get()
+        if progress:
+            progress(*event)
