@@ -246,3 +246,27 @@ def _drain(queue, progress: ProgressCallback | None) -> None:
         event = queue.get()
         if progress:
             progress(*event)
+
+
+# Print editions come first: the HTML pages link to the PDFs that exist when they are written.
+EDITION_ORDER = ("pdf", "html")
+
+
+def build_editions(
+    project: Project,
+    langs: list[str],
+    *,
+    formats: list[str] | tuple[str, ...] = EDITION_ORDER,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    fresh: bool = False,
+) -> list:
+    """Build the requested formats of each language, PDF before HTML; results of every build, in order."""
+    from guidetools.pdf.render import build_pdf
+
+    builders = {"pdf": build_pdf, "html": build_html}
+    results: list = []
+    for fmt in EDITION_ORDER:
+        if fmt in formats:
+            results += builders[fmt](project, langs, jobs=jobs, progress=progress, fresh=fresh)
+    return results

@@ -20,7 +20,8 @@ from guidetools.project import Project
 
 EPILOG = """\
 examples:
-  guide build                      build the HTML edition of every language
+  guide build                      build the PDF and HTML editions of every language
+  guide build --format pdf -l ar   build only the Arabic PDFs (whole guide and chapters)
   guide build --lang es --lang fr  build only Spanish and French
   guide check --lang es            check the Spanish translations (markup, links, glossary)
   guide new-chapter "Prisons and health"
@@ -82,8 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         "-f",
         action="append",
-        choices=["html"],
-        help="edition format; repeat for several (default: html)",
+        choices=["html", "pdf"],
+        help="edition format; repeat for several (default: pdf and html; the PDFs are built first "
+        "so that every web page links to them)",
     )
     build.add_argument("--jobs", "-j", type=int, help="languages built at once (default: number of cores)")
     build.add_argument("--fresh", action="store_true", help="ignore cached Sphinx environments and rebuild everything")
@@ -203,14 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> int:
-    from guidetools.build import build_html
+    from guidetools.build import EDITION_ORDER, build_editions
 
     langs = [lang.code for lang in project.registry.select(args.lang)]
-    formats = args.format or ["html"]
+    formats = args.format or list(EDITION_ORDER)
     results = []
-    if "html" in formats:
-        with _LanguageProgress(console, langs, quiet=args.quiet) as progress:
-            results += build_html(project, langs, jobs=args.jobs, progress=progress.update, fresh=args.fresh)
+    for fmt in EDITION_ORDER:  # one progress display per format, PDF first
+        if fmt in formats:
+            with _LanguageProgress(console, langs, quiet=args.quiet) as progress:
+                results += build_editions(
+                    project, langs, formats=[fmt], jobs=args.jobs, progress=progress.update, fresh=args.fresh
+                )
     failed = 0
     for result in results:
         for problem in result.problems:
@@ -221,8 +226,10 @@ def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> i
             )
         if result.ok:
             if not args.quiet:
+                pages = getattr(result, "pages", None)  # print editions report their files and pages
+                detail = f"{len(pages)} PDFs, {sum(pages.values())} pages, " if pages else ""
                 console.print(
-                    f"{result.lang}: {result.builder} → {_shown(result.outdir, project)} ({result.seconds:.1f} s)"
+                    f"{result.lang}: {result.builder} → {_shown(result.outdir, project)} ({detail}{result.seconds:.1f} s)"
                 )
         else:
             failed += 1
