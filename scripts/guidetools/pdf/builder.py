@@ -229,26 +229,28 @@ class PrintBuilder(SingleFileHTMLBuilder):
         config = self.config
         language = self.sphinx_app.guide_language
         registry = self.sphinx_app.guide_registry
-        ui = self.sphinx_app.guide_ui
         timestamp = int(config.guide_timestamp or 0)
         date = datetime.fromtimestamp(timestamp, UTC)
+        # Language names as the edition's language writes them in a sentence ("español", "anglais").
         try:
             locale = Locale.parse(language.code, sep="-")
             shown_date = format_date(date.date(), format="long", locale=locale)
             source_name = locale.languages.get(registry.source) or registry.get(registry.source).name
+            own_name = locale.languages.get(language.code) or language.native_name
         except (ValueError, UnknownLocaleError):
             shown_date = date.date().isoformat()
             source_name = registry.get(registry.source).name
-        before, _, after = ui("(see p. {page})", page="\0").partition("\0")
+            own_name = language.native_name
         version = config.guide_version or config.release or config.version or "unversioned"
         return {
-            "ui": ui,
+            "ui": self.sphinx_app.guide_ui,
             "lang": language.code,
             "direction": language.direction,
             "language": language,
             "is_source_language": language.code == registry.source,
             "source_code": registry.source,
             "source_language_name": source_name,
+            "language_name": own_name,
             "guide_title": title,
             "subtitle": subtitle,
             "publisher": config.author,
@@ -259,8 +261,6 @@ class PrintBuilder(SingleFileHTMLBuilder):
             "iso_date": date.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "licence_url": LICENCE_URL,
             "contribute_url": config.guide_contribute_url,
-            "page_reference_before": before,
-            "page_reference_after": after,
             "assets": ASSETS,
             "MARK": "\0",
         }
