@@ -74,6 +74,13 @@ def check(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Time guide build against plain sphinx-build and sphinx-simplepdf on a generated guide (-- --help)."""
+    install(session, "bench")
+    session.run("python", "-m", "guidetools.bench", *session.posargs)
+
+
+@nox.session(default=False)
 def update(session: nox.Session) -> None:
     """Update every language's catalogues from the sources (guide update options after --)."""
     install(session)
