@@ -23,6 +23,7 @@ from guidetools import GuideError
 from guidetools.build import run_sphinx
 from guidetools.check import (
     CHECKS,
+    PARALLEL_FROM,
     CheckReport,
     check_catalogues,
     check_message,
@@ -31,6 +32,7 @@ from guidetools.check import (
 )
 from guidetools.cli import main
 from guidetools.mystscan import MystScanner
+from guidetools.pofast import header_fields, read_entries
 from guidetools.project import Project
 from tests.conftest import REPO, copy_project
 
@@ -459,6 +461,79 @@ def test_hostile_fixture_catalogue_is_caught_entry_by_entry(project: Project) ->
     }
 
 
+def test_fast_reader_reads_catalogues_exactly_like_polib() -> None:
+    files = sorted(REPO.glob("locales/*/LC_MESSAGES/*.po")) + sorted(REPO.glob("tests/sourcedirs/*/locales/*/*/*.po"))
+    assert files
+    for path in files:
+        entries = read_entries(path.read_text(encoding="utf-8"))
+        assert entries is not None, path
+        ours = [
+            (e.msgid, e.msgstr, e.msgctxt, e.fuzzy, e.obsolete, e.line, e.comment) for e in entries if not e.is_header
+        ]
+        theirs = [
+            (e.msgid, e.msgstr, e.msgctxt, e.fuzzy, e.obsolete, e.linenum, e.tcomment) for e in polib.pofile(str(path))
+        ]
+        assert ours == [(*entry[:6], entry[6] + "\n" if entry[6] else "") for entry in theirs], path
+        assert header_fields(entries) == polib.pofile(str(path)).metadata
+
+
+po_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from('"\\\n\t'))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(po_text.filter(bool), po_text, st.booleans(), st.sampled_from(["", "check: ignore=url — why"])),
+        max_size=6,
+        unique_by=lambda entry: entry[0],
+    )
+)
+def test_fast_reader_reads_what_polib_writes(entries) -> None:
+    po = polib.POFile()
+    po.metadata = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8"}
+    for msgid, msgstr, fuzzy, comment in entries:
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, flags=["fuzzy"] if fuzzy else [], tcomment=comment))
+    ours = read_entries(str(po))
+    assert ours is not None
+    assert [(e.msgid, e.msgstr, e.fuzzy, e.comment.strip()) for e in ours if not e.is_header] == [
+        (msgid, msgstr, fuzzy, comment) for msgid, msgstr, fuzzy, comment in entries
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'msgid "Health"\nmsgstr "Salud\n',  # unterminated string
+        'msgstr "Salud"\n',  # msgstr without msgid
+        'msgid "Health"\n',  # msgid without msgstr
+        'msgid "Health"\nmsgstr "Sa\\qlud"\n',  # an escape gettext does not know
+        'msgid "Health"\nmsgstr "Salud"\n"continued" trailing\n',
+    ],
+)
+def test_fast_reader_leaves_malformed_files_to_the_strict_reader(project: Project, text: str) -> None:
+    assert read_entries(text) is None
+    path = project.catalog_dir("es") / "malformed.po"
+    header = 'msgid ""\nmsgstr ""\n"Language: es\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+    path.write_text(header + text, encoding="utf-8")
+    report = check_catalogues(project, paths=[path])
+    [finding] = report.errors
+    assert finding.check == "catalogue" and finding.line > 5 and finding.message.startswith("cannot be read")
+
+
+def test_large_runs_are_shared_among_workers_with_identical_results(project: Project) -> None:
+    chapter = project.catalog_dir("es") / "chapter.po"
+    for number in range(PARALLEL_FROM):
+        shutil.copy(chapter, chapter.with_name(f"copy-{number:02d}.po"))
+    alone = check_catalogues(project, ["es"], jobs=1)
+    shared = check_catalogues(project, ["es"], jobs=2)
+    assert shared.findings == alone.findings and len(shared.errors) > PARALLEL_FROM
+    assert (shared.catalogues, shared.translated, shared.silenced) == (
+        alone.catalogues,
+        alone.translated,
+        alone.silenced,
+    )
+
+
 # The command --------------------------------------------------------------------------------------
 
 
@@ -523,17 +598,10 @@ def test_checker_never_crashes(rules, msgid: str, msgstr: str, interface: bool) 
 
 @settings(max_examples=400, deadline=None)
 @given(text=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60) | messages)
-def test_fast_path_agrees_with_markdown_it(text: str) -> None:
-    fast = SCANNER._scan_plain(text)
+def test_fast_paths_agree_with_a_full_markdown_it_parse(text: str) -> None:
+    fast = SCANNER._scan_one_paragraph(text)
     if fast is not None:
-        parsed = SCANNER._scan_tokens(SCANNER.parser.parse(text, {}))
-        assert (fast.blocks, fast.text, fast.links, fast.roles, fast.code) == (
-            parsed.blocks,
-            parsed.text,
-            parsed.links,
-            parsed.roles,
-            parsed.code,
-        )
+        assert fast == SCANNER._scan_tokens(SCANNER.parser.parse(text, {}))
 
 
 # The build: hostile translations never reach readers -----------------------------------------------

@@ -61,21 +61,24 @@ Per-language files (both optional), next to the language's LC_MESSAGES folder:
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import re
 import string
 import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-import polib
-
 from guidetools import GuideError
 from guidetools.mystscan import LITERAL_ROLES, MystScanner, Scan
+from guidetools.pofast import Entry, header_fields, read_entries
 from guidetools.project import Project
 
 Severity = Literal["error", "warning"]
@@ -120,7 +123,6 @@ _SCRIPT_URL = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+
 _TAG_NAME = re.compile(r"^<\s*(?P<close>/?)\s*(?P<name>[A-Za-z][A-Za-z0-9:-]*|!--)")
 _EVENT_ATTRIBUTE = re.compile(r"[\s/\"']on[a-z]+\s*=", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-_DOUBLED_WORD = re.compile(r"\b(?P<word>[^\W\d_]{2,})[^\S\n]+(?P=word)\b", re.IGNORECASE)
 _DOUBLING_ALLOWED = {"fr": {"nous", "vous"}}  # "nous nous demandons" is correct French
 _CLOSERS = " \t\n)]}\"'”’»›*_`>"
 _FINAL_PUNCTUATION = {
@@ -135,9 +137,10 @@ _FINAL_PUNCTUATION = {
     ";": ";",
     "؛": ";",
 }
+_ARABIC_CHAR = re.compile("[\u0600-\u06ff]")
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-_QUOTES_AND_SPACES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_QUOTES_AND_SPACES = (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("\u00a0", " "), ("\u202f", " "), ("\u2009", " "))
 
 
 @dataclass(frozen=True)
@@ -200,10 +203,15 @@ class CheckReport:
 
 def normalise(text: str, lang: str) -> str:
     """Text as the glossary compares it: case-folded, one kind of apostrophe and space, Arabic letters unified."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES_AND_SPACES).casefold()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    for char, replacement in _QUOTES_AND_SPACES:
+        if char in text:
+            text = text.replace(char, replacement)
+    text = text.casefold()
     if lang == "ru":
         text = text.replace("ё", "е")
-    if lang == "ar" or any("\u0600" <= char <= "\u06ff" for char in text):
+    if lang == "ar" or _ARABIC_CHAR.search(text):
         text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
     return " ".join(text.split())
 
@@ -243,6 +251,34 @@ class LanguageRules:
     keep: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)  # do-not-translate
     same_page: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     any_page: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    @cached_property
+    def _first_words(self) -> list[tuple[str, bool]]:
+        """Per term, its first word in lower case and whether that word is a stem ("program*")."""
+        firsts = []
+        for source in [term.source for term in self.terms] + [name for name, _ in self.keep]:
+            word = source.split()[0].lower() if source.split() else ""
+            firsts.append((word.split("*")[0], "*" in word))
+        return firsts
+
+    def terms_in(self, text: str) -> tuple[dict[int, str], set[int]]:
+        """Glossary terms (index -> text as found) and do-not-translate names (indexes) in ``text``."""
+        required: dict[int, str] = {}
+        keep: set[int] = set()
+        if not self.terms and not self.keep:
+            return required, keep
+        # A substring test on the first word rules most terms out without running their regex.
+        lowered = text.lower()
+        firsts = self._first_words
+        for index, term in enumerate(self.terms):
+            if firsts[index][0] in lowered:
+                found = term.source_pattern.search(text)
+                if found:
+                    required[index] = found.group(0)
+        for index, (_, pattern) in enumerate(self.keep):
+            if firsts[len(self.terms) + index][0] in lowered and pattern.search(text):
+                keep.add(index)
+        return required, keep
 
     def url_equivalent(self, source: str, translated: str) -> bool:
         for prefix, localized in self.same_page:
@@ -341,7 +377,7 @@ def _short(fragment: str, limit: int = 160) -> str:
     return fragment if len(fragment) <= limit else fragment[: limit - 1] + "…"
 
 
-def _read_catalogue(catalogue: _Catalogue) -> polib.POFile | None:
+def _read_catalogue(catalogue: _Catalogue) -> list[Entry] | None:
     data = catalogue.path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -355,22 +391,41 @@ def _read_catalogue(catalogue: _Catalogue) -> polib.POFile | None:
             "save the file as UTF-8 (and set charset=UTF-8 in the Content-Type header)",
         )
         return None
-    try:
-        po = polib.pofile(text.removeprefix("\ufeff"))
-    except (OSError, ValueError) as exc:
-        line = re.search(r"\(line (\d+)\)", str(exc))
-        number = int(line[1]) if line else 1
-        lines = text.splitlines()
-        catalogue.find(
-            number,
-            "catalogue",
-            "cannot be parsed: " + re.sub(r"Syntax error in po file .*?\(line \d+\):?\s*", "syntax error ", str(exc)),
-            lines[number - 1] if 0 < number <= len(lines) else "",
-            "fix the quoting of this line (every line of msgid/msgstr is a double-quoted string)",
-        )
-        return None
-    _check_header(catalogue, po, text)
-    return po
+    entries = read_entries(text)
+    if entries is None:  # not the usual layout: the strict reader explains, or copes
+        from guidetools.catalog import parse_catalog
+
+        try:
+            messages = parse_catalog(text, catalogue.shown).messages
+        except GuideError as exc:
+            where = re.match(r"^.*?:(\d+): (.*)$", str(exc), re.DOTALL)
+            number, message = (int(where[1]), where[2]) if where else (1, str(exc))
+            lines = text.splitlines()
+            problem, _, fix = message.partition("; ")
+            catalogue.find(
+                number,
+                "catalogue",
+                f"cannot be read: {problem}",
+                lines[number - 1] if 0 < number <= len(lines) else "",
+                fix or "fix the quoting of this line (every line of msgid/msgstr is a double-quoted string)",
+            )
+            return None
+        entries = [
+            Entry(
+                msgid=message.msgid,
+                msgstr=message.msgstr,
+                msgctxt=message.msgctxt,
+                msgid_plural=message.msgid_plural,
+                msgstr_plural=dict(enumerate(message.msgstr_plural)),
+                flags=list(message.flags),
+                comment="".join(comment + "\n" for comment in message.comments),
+                obsolete=message.obsolete,
+                line=message.line,
+            )
+            for message in messages
+        ]
+    _check_header(catalogue, entries, text)
+    return entries
 
 
 def _header_line(text: str, name: str) -> int:
@@ -380,8 +435,9 @@ def _header_line(text: str, name: str) -> int:
     return 1
 
 
-def _check_header(catalogue: _Catalogue, po: polib.POFile, text: str) -> None:
-    language = po.metadata.get("Language", "").strip()
+def _check_header(catalogue: _Catalogue, entries: list[Entry], text: str) -> None:
+    metadata = header_fields(entries)
+    language = metadata.get("Language", "").strip()
     if not language:
         catalogue.find(
             1, "catalogue", "no Language header", "", f'add "Language: {catalogue.lang}\\n" to the header entry'
@@ -394,7 +450,7 @@ def _check_header(catalogue: _Catalogue, po: polib.POFile, text: str) -> None:
             f"Language: {language}",
             f"set the header to {catalogue.lang!r}, or move the file to locales/{language}/LC_MESSAGES/",
         )
-    plural = po.metadata.get("Plural-Forms", "").strip()
+    plural = metadata.get("Plural-Forms", "").strip()
     if not plural or "INTEGER" in plural or "EXPRESSION" in plural:
         catalogue.find(
             _header_line(text, "Plural-Forms"),
@@ -403,7 +459,7 @@ def _check_header(catalogue: _Catalogue, po: polib.POFile, text: str) -> None:
             plural,
             "run `guide update` (it writes the language's plural rule) or copy it from another catalogue of this language",
         )
-    content_type = po.metadata.get("Content-Type", "")
+    content_type = metadata.get("Content-Type", "")
     charset = re.search(r"charset=([\w-]+)", content_type)
     if charset and charset[1].lower().replace("-", "") != "utf8":
         catalogue.find(
@@ -414,34 +470,39 @@ def _check_header(catalogue: _Catalogue, po: polib.POFile, text: str) -> None:
             'set "Content-Type: text/plain; charset=UTF-8\\n"',
         )
     seen: dict[tuple[str | None, str], int] = {}
-    for entry in po:
+    for entry in entries:
         if entry.obsolete:
             continue
         key = (entry.msgctxt, entry.msgid)
         if key in seen:
             catalogue.find(
-                entry.linenum,
+                entry.line,
                 "catalogue",
                 f"this msgid is already defined at line {seen[key]}",
                 entry.msgid,
                 "delete one of the two entries (merge their translations first)",
             )
         else:
-            seen[key] = entry.linenum
+            seen[key] = entry.line
 
 
 # Entry checks -------------------------------------------------------------------------------------
 
 
-def _silenced_checks(entry: polib.POEntry) -> set[str]:
+def _silenced_checks(entry: Entry) -> set[str]:
     ids: set[str] = set()
-    for match in _IGNORE_COMMENT.finditer(entry.tcomment or ""):
+    if "check:" not in entry.comment:
+        return ids
+    for match in _IGNORE_COMMENT.finditer(entry.comment):
         ids.update(part.strip().lower() for part in match["ids"].split(","))
     return ids
 
 
 def _multiset_diff(source: Iterable, translation: Iterable) -> tuple[list, list]:
     """(missing from the translation, extra in the translation), each in a stable order."""
+    source, translation = list(source), list(translation)
+    if source == translation or (len(source) == len(translation) and sorted(source) == sorted(translation)):
+        return [], []  # the common case, without counting
     wanted, got = Counter(source), Counter(translation)
     return list((wanted - got).elements()), list((got - wanted).elements())
 
@@ -459,22 +520,25 @@ class EntryChecker:
         self.catalogue = catalogue
         self.interface = interface
 
-    def check(self, entry: polib.POEntry) -> None:
+    def check(self, entry: Entry) -> None:
         pairs = [(entry.msgid, entry.msgstr)]
-        if entry.msgid_plural:
-            forms = [entry.msgstr_plural[index] for index in sorted(entry.msgstr_plural)]
-            pairs = [(entry.msgid if index == 0 else entry.msgid_plural, form) for index, form in enumerate(forms)]
+        if entry.msgid_plural is not None:
+            pairs = [
+                (entry.msgid if index == 0 else entry.msgid_plural, form)
+                for index, form in enumerate(entry.translations)
+            ]
         silenced = _silenced_checks(entry)
         unknown = silenced - set(CHECKS)
         before = len(self.catalogue.report.findings)
         for source, translation in pairs:
-            translation = _NOQA.sub("", translation)
+            if "noqa" in translation:
+                translation = _NOQA.sub("", translation)
             if not translation.strip() or translation == source:
                 continue
             if self.interface:
-                self._check_interface(entry.linenum, source, translation)
+                self._check_interface(entry.line, source, translation)
             else:
-                self._check_myst(entry.linenum, source, translation)
+                self._check_myst(entry.line, source, translation)
         if silenced:
             kept = []
             new = self.catalogue.report.findings[before:]
@@ -488,10 +552,10 @@ class EntryChecker:
             self.catalogue.report.findings[before:] = kept
         if unknown:
             self.catalogue.find(
-                entry.linenum,
+                entry.line,
                 "ignore",
                 f"the silencing comment names unknown check(s): {', '.join(sorted(unknown))}",
-                entry.tcomment,
+                entry.comment,
                 f"use check ids from: {', '.join(CHECKS)}",
             )
 
@@ -620,6 +684,9 @@ class EntryChecker:
                     tag,
                     "remove the tag; use MyST markup (*emphasis*, **strong**, [link](url)) as the source does",
                 )
+        lowered = out.markup_text.lower()
+        if "script" not in lowered and "data" not in lowered:
+            return  # no javascript:, vbscript: or data: address possible
         source_script = Counter(m.group(0).lower().replace(" ", "") for m in _SCRIPT_URL.finditer(src.markup_text))
         for match in _SCRIPT_URL.finditer(out.markup_text):
             key = match.group(0).lower().replace(" ", "")
@@ -697,7 +764,8 @@ class EntryChecker:
     def _check_text(self, line: int, source: str, translation: str, src_text: str, out_text: str) -> None:
         find = self.catalogue.find
         lang = self.catalogue.lang
-        missing, _ = _multiset_diff(_numbers(src_text), _numbers(out_text))
+        source_numbers = _numbers(src_text)
+        missing = _multiset_diff(source_numbers, _numbers(out_text))[0] if source_numbers else []
         if missing:
             find(
                 line,
@@ -731,32 +799,35 @@ class EntryChecker:
                 "end the translation as the source ends, unless the language's rules differ",
             )
         allowed = _DOUBLING_ALLOWED.get(lang, set())
-        source_doubles = {m["word"].casefold() for m in _DOUBLED_WORD.finditer(src_text)}
-        for match in _DOUBLED_WORD.finditer(out_text):
-            word = match["word"].casefold()
-            if word not in allowed and word not in source_doubles:
-                find(line, "doubled-word", f"the word {match['word']!r} is repeated", match.group(0), "delete one")
-                break
-        if self.rules.terms or self.rules.keep:
-            self._check_glossary(line, src_text, out_text)
+        doubled = [word for word in _doubled_words(out_text) if word.casefold() not in allowed]
+        if doubled:
+            source_doubles = {word.casefold() for word in _doubled_words(src_text)}
+            doubled = [word for word in doubled if word.casefold() not in source_doubles]
+        if doubled:
+            find(
+                line, "doubled-word", f"the word {doubled[0]!r} is repeated", f"{doubled[0]} {doubled[0]}", "delete one"
+            )
+        required, keep = self.rules.terms_in(src_text)
+        if required or keep:
+            self._check_glossary(line, required, keep, out_text)
 
-    def _check_glossary(self, line: int, src_text: str, out_text: str) -> None:
-        lang = self.catalogue.lang
-        normalised = normalise(out_text, lang)
+    def _check_glossary(self, line: int, required: dict[int, str], keep: set[int], out_text: str) -> None:
+        normalised = normalise(out_text, self.catalogue.lang)
         shown = _shown_path(self.rules.glossary_path)
-        for term in self.rules.terms:
-            found = term.source_pattern.search(src_text)
-            if found and not any(pattern.search(normalised) for pattern in term.patterns):
+        for index, found in sorted(required.items()):
+            term = self.rules.terms[index]
+            if not any(pattern.search(normalised) for pattern in term.patterns):
                 self.catalogue.find(
                     line,
                     "glossary",
-                    f"{found.group(0)!r} should be translated as {_listing(term.translations[:3])}"
+                    f"{found!r} should be translated as {_listing(term.translations[:3])}"
                     + (" (or another form listed in the glossary)" if len(term.translations) > 3 else ""),
-                    found.group(0),
+                    found,
                     f"use the glossary's term ({shown}), or add `# check: ignore=glossary — reason` above the entry",
                 )
-        for name, pattern in self.rules.keep:
-            if pattern.search(src_text) and not pattern.search(out_text):
+        for index in sorted(keep):
+            name, pattern = self.rules.keep[index]
+            if not pattern.search(out_text):
                 self.catalogue.find(
                     line,
                     "do-not-translate",
@@ -813,9 +884,28 @@ def _placeholders(text: str) -> list[str] | None:
         return None
 
 
-def _numbers(text: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def _numbers(text: str) -> tuple[str, ...]:
     # Digit runs, whatever the script or separators: "1,000", "1 000" and "١٠٠٠" give the same runs.
-    return [str(int(run)) if run.isdecimal() else run for run in _DIGITS.findall(text)]
+    return tuple(str(int(run)) if run.isdecimal() else run for run in _DIGITS.findall(text))
+
+
+_LEADING_MARKS = "([{«‹“‘\"'¿¡*_"
+_TRAILING_MARKS = ")]}»›”’\"'.,;:!?…*_"
+
+
+@lru_cache(maxsize=100_000)
+def _doubled_words(text: str) -> tuple[str, ...]:
+    """Words written twice in a row with only a space between them ("de de"), in order."""
+    doubled = []
+    tokens = text.split(" ")
+    for first, second in itertools.pairwise(tokens):
+        if first != first.rstrip(_TRAILING_MARKS) or second != second.lstrip(_LEADING_MARKS):
+            continue  # punctuation between them: "de, de" or "de (de"
+        word = first.lstrip(_LEADING_MARKS)
+        if len(word) >= 2 and word.isalpha() and word.casefold() == second.rstrip(_TRAILING_MARKS).casefold():
+            doubled.append(word)
+    return tuple(doubled)
 
 
 def _final_punctuation(text: str) -> str:
@@ -858,14 +948,14 @@ class Checker:
     def check_file(self, path: Path, lang: str) -> CheckReport:
         report = CheckReport(catalogues=1)
         catalogue = _Catalogue(path, _shown(path, self.project.root), lang, report)
-        po = _read_catalogue(catalogue)
-        if po is None:
+        entries = _read_catalogue(catalogue)
+        if entries is None:
             return report
         checker = EntryChecker(self.scanner, self.rules(lang), catalogue, interface=path.stem in INTERFACE_CATALOGUES)
-        for entry in po:
-            if entry.obsolete or (not entry.msgid and not entry.msgctxt):
+        for entry in entries:
+            if entry.obsolete or entry.is_header:
                 continue
-            translated = bool(entry.msgstr.strip()) or any(form.strip() for form in entry.msgstr_plural.values())
+            translated = any(form.strip() for form in entry.translations)
             if not translated:
                 report.untranslated += 1
             elif entry.fuzzy:
@@ -874,7 +964,7 @@ class Checker:
                     report.silenced["fuzzy"] += 1
                 else:
                     catalogue.find(
-                        entry.linenum,
+                        entry.line,
                         "fuzzy",
                         "fuzzy translation: the build shows the English text until it is reviewed",
                         entry.msgid,
@@ -899,7 +989,7 @@ def check_message(
     """Check one message outside any catalogue (for tools and tests); findings are located at line 1."""
     report = CheckReport(translated=1)
     catalogue = _Catalogue(Path("<message>"), "<message>", lang, report)
-    entry = polib.POEntry(msgid=msgid, msgstr=msgstr, tcomment=comment, linenum=1)
+    entry = Entry(msgid=msgid, msgstr=msgstr, comment=comment, line=1)
     EntryChecker(scanner, rules or LanguageRules(lang), catalogue, interface).check(entry)
     return report
 
@@ -941,19 +1031,59 @@ def _language_of(path: Path, project: Project) -> str | None:
     if resolved.parent.name == "LC_MESSAGES":
         return resolved.parent.parent.name
     try:
-        header = polib.pofile(str(path)).metadata.get("Language")
-    except (OSError, ValueError, UnicodeDecodeError):
-        header = None
-    return header or None
+        entries = read_entries(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        entries = None
+    return header_fields(entries).get("Language") or None if entries else None
 
 
-def check_catalogues(project: Project, langs: Sequence[str] | None = None, paths: Sequence[Path] = ()) -> CheckReport:
-    """Check the catalogues of the selected languages (default: every translation language)."""
+PARALLEL_FROM = 64  # catalogues; below this, starting workers costs more than it saves
+
+
+def check_catalogues(
+    project: Project, langs: Sequence[str] | None = None, paths: Sequence[Path] = (), *, jobs: int | None = None
+) -> CheckReport:
+    """Check the catalogues of the selected languages (default: every translation language).
+
+    Large runs are shared among ``jobs`` forked workers (default: one per core); each worker checks
+    whole chapters in every language, so each msgid is parsed once per worker.
+    """
+    targets = catalogue_targets(project, langs, paths)
     checker = Checker(project)
+    checker.scanner  # noqa: B018 — read conf.py and glossaries before forking: errors surface here, once
+    for lang in sorted({target.lang for target in targets}):
+        checker.rules(lang)
+    jobs = min(jobs or os.cpu_count() or 1, len(targets))
     report = CheckReport()
-    for target in catalogue_targets(project, langs, paths):
-        report.merge(checker.check_file(target.path, target.lang))
+    if jobs > 1 and len(targets) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        by_chapter: dict[str, list[_Target]] = {}
+        for target in targets:
+            by_chapter.setdefault(target.path.name, []).append(target)
+        shares: list[list[_Target]] = [[] for _ in range(jobs)]
+        for index, chapter in enumerate(sorted(by_chapter.values(), key=len, reverse=True)):
+            shares[index % jobs] += chapter
+        global _forked_checker
+        _forked_checker = checker  # inherited by the forked workers, parser and rules included
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                for part in pool.map(_check_share, shares):
+                    report.merge(part)
+        finally:
+            _forked_checker = None
+    else:
+        for target in targets:
+            report.merge(checker.check_file(target.path, target.lang))
     report.findings.sort(key=lambda f: (f.file, f.line, CHECKS.index(f.check) if f.check in CHECKS else 99))
+    return report
+
+
+_forked_checker: Checker | None = None
+
+
+def _check_share(targets: list[_Target]) -> CheckReport:
+    report = CheckReport()
+    for target in targets:
+        report.merge(_forked_checker.check_file(target.path, target.lang))
     return report
 
 

@@ -134,9 +134,10 @@ class MystScanner:
     def __init__(self, config: MdParserConfig | None = None) -> None:
         self.config = config or MdParserConfig()
         self.parser: MarkdownIt = create_md_parser(self.config, RendererHTML)
-        # Characters that start inline markup with this configuration; absent ones allow the fast path.
-        # "\r" and NUL are rewritten by markdown-it before parsing: those messages take the full parse.
-        inline = set("\\`*_~[]&<\r\x00")
+        # Reading time is of no use here and costs a third of every parse.
+        self.parser.disable("wordcount", ignoreInvalid=True)
+        # Characters that start inline markup with this configuration: without them, no parse at all.
+        inline = set("\\`*_~[]&<")
         if "dollarmath" in self.config.enable_extensions or "amsmath" in self.config.enable_extensions:
             inline |= {"$", "\\"}
         if "linkify" in self.config.enable_extensions or "gfm_autolink" in self.config.enable_extensions:
@@ -148,6 +149,10 @@ class MystScanner:
         if self.config.enable_extensions & {"smartquotes", "replacements", "strikethrough"}:
             inline |= set("\"'-.()+!?~")
         self._inline_markup = frozenset(inline)
+        # Characters that can start a block other than a paragraph at the start of a line: headings,
+        # quotes, lists, rules, setext underlines, tables, fences, labels, comments, block breaks,
+        # footnote and link definitions, definition lists, HTML, math and attribute blocks.
+        self._block_starts = frozenset("#>-+*=:|(%~_[`<$\\{0123456789")
         self._cache: dict[str, Scan] = {}
 
     @classmethod
@@ -158,35 +163,44 @@ class MystScanner:
         """Scan one message (cached: the same msgid recurs in every language)."""
         cached = self._cache.get(message)
         if cached is None:
-            cached = self._scan_plain(message) or self._scan_tokens(self.parser.parse(message, {}))
+            cached = self._scan_one_paragraph(message) or self._scan_tokens(self.parser.parse(message, {}))
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[message] = cached
         return cached
 
-    def _scan_plain(self, message: str) -> Scan | None:
-        """The scan of a message that markdown-it would read as one paragraph of plain text, else None."""
-        if not message or any(char in self._inline_markup for char in message):
-            return None
+    def _is_one_paragraph(self, message: str) -> bool:
+        """True when markdown-it's block rules can only make one paragraph of ``message``."""
+        if not message or "\r" in message or "\x00" in message:  # markdown-it rewrites those first
+            return False
         for line in message.split("\n"):
-            # Anything at the start of a line that could open a block other than a paragraph,
-            # an empty line (a second paragraph), or indentation (code) takes the full parse.
-            if not line or line[0] in "#>-+*=:|(%~_[0123456789" or line[0].isspace() or line[-1].isspace():
-                return None
-        text = message.replace("\n", " ")
-        return Scan(
-            blocks=("paragraph",),
-            text=text,
-            substitutions=tuple(m["name"] for m in _SUBSTITUTION.finditer(text)),
-            markup_text=text,
-        )
+            # Anything at the start of a line that could open a block other than a paragraph (or
+            # continue one as a setext underline or a table), an empty line (a second paragraph),
+            # or indentation (code) needs the block parser.
+            if not line or line[0] in self._block_starts or line[0].isspace() or line[-1].isspace():
+                return False
+        return True
 
-    def _scan_tokens(self, tokens: list[Token]) -> Scan:
+    def _scan_one_paragraph(self, message: str) -> Scan | None:
+        """The scan of a message that can only be one paragraph, without the block parser; else None."""
+        if not self._is_one_paragraph(message):
+            return None
+        if not any(char in self._inline_markup for char in message):  # plain text: no parser at all
+            text = message.replace("\n", " ")
+            return Scan(
+                blocks=("paragraph",),
+                text=text,
+                substitutions=tuple(m["name"] for m in _SUBSTITUTION.finditer(text)),
+                markup_text=text,
+            )
+        return self._scan_tokens(self.parser.parseInline(message, {}), blocks=("paragraph",))
+
+    def _scan_tokens(self, tokens: list[Token], blocks: tuple[str, ...] | None = None) -> Scan:
         found = _Collector()
-        blocks: list[str] = []
+        block_names: list[str] = []
         for token in tokens:
-            if token.level == 0 and token.nesting >= 0:
-                blocks.append(_block_name(token))
+            if blocks is None and token.level == 0 and token.nesting >= 0:
+                block_names.append(_block_name(token))
             if token.type == "inline":
                 self._scan_inline(token.children or [], found)
                 found.text.append(" ")
@@ -204,7 +218,7 @@ class MystScanner:
             elif token.type == "heading_open" and token.attrs.get("id"):
                 found.labels.append(str(token.attrs["id"]))
         return Scan(
-            blocks=tuple(blocks),
+            blocks=blocks if blocks is not None else tuple(block_names),
             text="".join(found.text).strip(),
             links=tuple(found.links),
             images=tuple(found.images),

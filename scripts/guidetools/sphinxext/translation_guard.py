@@ -33,7 +33,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polib
 from docutils import nodes
 from markupsafe import Markup, escape
 from sphinx import addnodes
@@ -47,6 +46,7 @@ from sphinx.util.nodes import LITERAL_TYPE_NODES, extract_messages, get_node_lin
 from guidetools import GuideError
 from guidetools.check import SAFE_URL_SCHEMES, LanguageRules, load_language_rules
 from guidetools.mystscan import MystScanner
+from guidetools.pofast import read_entries
 from guidetools.project import Project
 
 logger = sphinx_logging.getLogger(__name__)
@@ -86,9 +86,11 @@ def _po_line(path: Path, msgid: str) -> int | None:
     cached = _po_lines.get(path)
     if cached is None or cached[0] != mtime:
         try:
-            lines = {entry.msgid: entry.linenum for entry in polib.pofile(str(path)) if not entry.obsolete}
-        except (OSError, ValueError, UnicodeDecodeError):
-            lines = {}
+            entries = read_entries(path.read_text(encoding="utf-8")) or []
+        except (OSError, UnicodeDecodeError):
+            entries = []
+        # the same line `guide check` reports for the entry
+        lines = {entry.msgid: entry.line for entry in entries if not entry.obsolete}
         cached = _po_lines[path] = (mtime, lines)
     return cached[1].get(msgid)
 
