@@ -91,7 +91,7 @@ def completion_by_words(project: Project) -> dict[str, float]:
     """Percent of source words translated per language (fuzzy counts as not translated)."""
     from guidetools.status import compute_status
 
-    status = compute_status(project)
+    status = compute_status(project).to_json()
     return {code: data["percent"] for code, data in status["languages"].items()}
 
 
