@@ -45,6 +45,16 @@ def test_every_edition_has_the_dashboard_with_a_bar_per_language_and_chapter(bui
             assert f">{name}.po</a>" in page
 
 
+def test_every_page_links_to_the_dashboard_in_its_footer(built) -> None:
+    _, outdirs = built
+    chapter = (outdirs["fr"] / "chapter.html").read_text(encoding="utf-8")
+    assert '<a class="guide-status-link" href="status/index.html">' in chapter
+    dashboard = (outdirs["fr"] / "status" / "index.html").read_text(encoding="utf-8")
+    assert "guide-status-link" not in dashboard  # no link to itself
+    english = (outdirs["en"] / "index.html").read_text(encoding="utf-8")
+    assert '<a class="guide-status-link" href="status/index.html">Translation status</a>' in english
+
+
 def test_catalogue_links_point_to_copies_in_the_site(built) -> None:
     _, outdirs = built
     french = (outdirs["fr"] / "status" / "index.html").read_text(encoding="utf-8")

@@ -165,7 +165,14 @@ def write_outputs(app: Sphinx, exception: Exception | None) -> None:
                 shutil.copyfile(chapter.path, target)
 
 
+def add_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """``guide_status_url``: the dashboard, relative to the page (for the footer link)."""
+    if app.builder.name in HTML_BUILDERS:
+        context["guide_status_url"] = app.builder.get_relative_uri(pagename, PAGE)
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("guide_catalog_url", "", "html", types=(str,))
     app.connect("html-collect-pages", collect_pages)
+    app.connect("html-page-context", add_link)
     app.connect("build-finished", write_outputs)
