@@ -166,6 +166,22 @@ def test_a_paragraph_moved_to_another_chapter_takes_its_translation(project: Pro
     assert [m.msgid for m in read_catalog(project.catalog_dir("fr") / "chapter.po").obsolete] == [sentence.strip()]
 
 
+def test_text_already_translated_in_another_chapter_is_filled_in(project: Project) -> None:
+    (project.source_dir / "third.md").write_text("# Harm reduction\n\nA paragraph of its own.\n", encoding="utf-8")
+    edit(project, "index.md", "second\n```", "second\nthird\n```")
+    report = update_catalogs(project)
+    third = read_catalog(project.catalog_dir("fr") / "third.po")
+    assert [(m.msgid, m.msgstr, m.fuzzy) for m in third.entries] == [
+        ("Harm reduction", "Réduction des risques", False),
+        ("A paragraph of its own.", "", False),
+    ]
+    update = next(c for c in report.catalogs if c.name == "third")
+    assert [(c.msgid, c.source) for c in update.reused] == [("Harm reduction", "chapter")]
+    assert [c.msgid for c in update.new] == ["A paragraph of its own."]
+    # The chapter it came from is untouched.
+    assert next(c for c in report.catalogs if c.name == "chapter").written is False
+
+
 def test_translator_comments_and_headers_survive(project: Project) -> None:
     update_catalogs(project)
     catalog = read_catalog(project.catalog_dir("fr") / "chapter.po")

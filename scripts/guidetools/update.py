@@ -9,7 +9,8 @@
    * an unchanged paragraph keeps its entry exactly as it was;
    * an edited paragraph keeps its old translation, marked fuzzy, with the old source text as
      ``#| msgid`` so the translator sees what changed;
-   * a paragraph moved to another chapter takes its translation along;
+   * a paragraph moved to another chapter takes its translation along, and a new entry whose text
+     is already translated in another chapter (a repeated heading, say) gets that translation;
    * a removed paragraph's translation is kept as an obsolete ``#~`` entry until a maintainer runs
      ``guide update --prune-obsolete``.
 
@@ -70,7 +71,7 @@ class Change:
 
     msgid: str
     previous: str | None = None  # the old source text (changed entries)
-    source: str | None = None  # the catalogue a moved translation came from
+    source: str | None = None  # the catalogue a moved or reused translation came from
 
     @property
     def words(self) -> int:
@@ -88,12 +89,13 @@ class CatalogUpdate:
     written: bool = False
     new: list[Change] = field(default_factory=list)  # to translate
     changed: list[Change] = field(default_factory=list)  # source edited: old translation kept, fuzzy
-    moved: list[Change] = field(default_factory=list)  # translation found in another chapter
+    moved: list[Change] = field(default_factory=list)  # translation moved from another chapter
+    reused: list[Change] = field(default_factory=list)  # same text translated in another chapter
     restored: list[Change] = field(default_factory=list)  # an obsolete entry's source came back
     removed: list[Change] = field(default_factory=list)  # source gone (translations kept as #~)
     pruned: list[Change] = field(default_factory=list)  # obsolete entries dropped (--prune-obsolete)
 
-    KINDS = ("new", "changed", "moved", "restored", "removed", "pruned")
+    KINDS = ("new", "changed", "moved", "reused", "restored", "removed", "pruned")
 
     @property
     def has_changes(self) -> bool:
@@ -220,12 +222,13 @@ def merge_catalog(
     language: Language,
     project_name: str = "Drug Policy Guide",
     prune_obsolete: bool = False,
-    elsewhere: dict[str, tuple[Message, str]] | None = None,
+    elsewhere: dict[str, tuple[Message, str, bool]] | None = None,
 ) -> Catalog:
     """The new catalogue for ``template``, keeping every translation of ``old``.
 
-    ``elsewhere`` maps msgids to translated messages of the same language's other catalogues
-    whose source is gone there (paragraphs moved between chapters). ``update`` is filled in.
+    ``elsewhere`` maps msgids to translated messages of the same language's other catalogues:
+    (message, catalogue, moved), moved meaning that the source left that catalogue (see
+    :func:`translation_memory`). ``update`` is filled in.
     """
     old = old or Catalog()
     old_by_key = old.index()
@@ -254,6 +257,15 @@ def merge_catalog(
     used: set[tuple[str | None, str]] = set()
     new_keys = {m.key for m in template.entries} - set(old_by_key)
     for entry in needs_translation:
+        # The same text translated in another chapter is the best help there is.
+        found = (elsewhere or {}).get(entry.msgid)
+        if found is not None and found[1] != update.name and entry.msgid_plural is None:
+            source_message, source_name, moved = found
+            _carry_translation(entry, source_message)
+            entry.set_fuzzy(source_message.fuzzy)
+            entry.previous_msgid = source_message.previous_msgid if source_message.fuzzy else None
+            (update.moved if moved else update.reused).append(Change(entry.msgid, source=source_name))
+            continue
         best, best_score = None, FUZZY_THRESHOLD
         for candidate in candidates:
             if (candidate.msgid_plural is None) != (entry.msgid_plural is None):
@@ -268,14 +280,6 @@ def merge_catalog(
             entry.previous_msgid = best.previous_msgid if best.fuzzy and best.previous_msgid else best.msgid
             used.add(best.key)
             update.changed.append(Change(entry.msgid, previous=entry.previous_msgid))
-            continue
-        moved = (elsewhere or {}).get(entry.msgid)
-        if moved is not None and entry.msgid_plural is None:
-            source_message, source_name = moved
-            _carry_translation(entry, source_message)
-            entry.set_fuzzy(source_message.fuzzy)
-            entry.previous_msgid = source_message.previous_msgid if source_message.fuzzy else None
-            update.moved.append(Change(entry.msgid, source=source_name))
             continue
         if entry.key in new_keys:
             update.new.append(Change(entry.msgid))
@@ -427,15 +431,25 @@ def existing_catalogs(project: Project, languages: list[Language]) -> dict[str, 
     return catalogs
 
 
-def _moved_translations(templates: dict[str, Catalog], catalogs: dict[str, Catalog]) -> dict[str, tuple[Message, str]]:
-    """Translated messages whose source left their catalogue, by msgid (first catalogue wins)."""
-    pool: dict[str, tuple[Message, str]] = {}
+def translation_memory(
+    templates: dict[str, Catalog], catalogs: dict[str, Catalog]
+) -> dict[str, tuple[Message, str, bool]]:
+    """A language's translations by msgid: (message, catalogue, moved).
+
+    Translations whose source left their catalogue come first (moved paragraphs), then reviewed
+    (not fuzzy) translations of text that is still there (repeated headings, table labels).
+    """
+    pool: dict[str, tuple[Message, str, bool]] = {}
     for name, catalog in catalogs.items():
         template = templates.get(name)
         keys = {m.key for m in template.entries} if template else set()
         for message in [*catalog.entries, *catalog.obsolete]:
             if message.translated and message.key not in keys and message.msgid_plural is None:
-                pool.setdefault(message.msgid, (message, name))
+                pool.setdefault(message.msgid, (message, name, True))
+    for name, catalog in catalogs.items():
+        for message in catalog.entries:
+            if message.translated and not message.fuzzy and message.msgid_plural is None:
+                pool.setdefault(message.msgid, (message, name, False))
     return pool
 
 
@@ -456,7 +470,7 @@ def update_catalogs(
     for language in languages:
         folder = project.catalog_dir(language.code)
         current = old[language.code]
-        elsewhere = _moved_translations(templates, current)
+        elsewhere = translation_memory(templates, current)
         for name, template in templates.items():
             path = folder / f"{name}.po"
             previous = current.get(name)
@@ -507,6 +521,7 @@ def format_report(report: UpdateReport, project: Project) -> list[str]:
                 "new": "new",
                 "changed": "changed → fuzzy",
                 "moved": "moved in",
+                "reused": "translated elsewhere",
                 "restored": "restored",
                 "removed": "removed",
                 "pruned": "pruned",
