@@ -8,6 +8,7 @@ never leaves a half-written or warning-laden site where readers (or a release) w
 
 from __future__ import annotations
 
+import gettext
 import io
 import multiprocessing
 import os
@@ -140,6 +141,10 @@ def run_sphinx(
     # catalogue behind the first one as a fallback: without this, a worker that built Spanish and
     # then Arabic published Spanish text (and Spanish Sphinx labels) on the Arabic site.
     sphinx_locale.translators.clear()
+    # Python's gettext caches every .mo it opened by path, for the life of the process: a second
+    # build in the same process (tests, a live preview) kept the translations of the first even
+    # after the .po changed and Sphinx recompiled the .mo.
+    gettext._translations.clear()
     try:
         with patch_docutils(project.source_dir), docutils_namespace():
             app = Sphinx(
