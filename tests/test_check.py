@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import polib
+import pypdf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -693,3 +694,31 @@ def test_source_language_build_is_untouched(hostile_build) -> None:
     project, _ = hostile_build
     result = run_sphinx(project, "en", "html", outdir=project.root / "out-en")
     assert result.ok, result.problems
+
+
+def test_planted_script_and_changed_url_never_reach_the_pdf(tmp_path: Path) -> None:
+    # Warnings are silenced here so the print edition is rendered at all: what is neutralised is
+    # the content itself, not only the build's verdict.
+    from guidetools.pdf.render import build_pdf
+
+    project = copy_project("hostile", tmp_path)
+    conf = project.source_dir / "conf.py"
+    conf.write_text(
+        conf.read_text(encoding="utf-8")
+        + '\nsuppress_warnings = ["guide.translation", "i18n.inconsistent_references"]\n',
+        encoding="utf-8",
+    )
+    [result] = build_pdf(project, ["es"], jobs=1)
+    assert result.ok, result.problems
+    for path in result.files:
+        reader = pypdf.PdfReader(path)
+        text = " ".join(page.extract_text() or "" for page in reader.pages)
+        uris = [
+            annotation.get_object().get("/A", {}).get("/URI")
+            for page in reader.pages
+            for annotation in page.get("/Annots") or []
+        ]
+        assert "evil.example" not in text and "evil.example" not in str(uris)
+        assert not any(str(uri).lower().startswith("javascript:") for uri in uris if uri)
+        assert "https://es.wikipedia.org/wiki/Reducci%C3%B3n_de_da%C3%B1os" in uris  # the allowlisted link stays
+        assert b"/JavaScript" not in path.read_bytes() and b"/JS " not in path.read_bytes()
