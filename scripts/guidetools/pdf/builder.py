@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from docutils.utils import new_document
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -52,6 +52,20 @@ def css_string(text: object) -> Markup:
     """``text`` as a quoted CSS string, safe inside a ``<style>`` element."""
     escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
     return Markup(f'"{escaped}"')
+
+
+@pass_context
+def isolate(context, value: object, direction: str = "auto") -> str:
+    """In a right-to-left edition, ``value`` between Unicode bidi isolates; elsewhere unchanged.
+
+    A version, commit or English name placed into an Arabic sentence is otherwise reordered with
+    its neighbours ("unversioned · 28" swaps places with the date). WeasyPrint ignores ``<bdi>``,
+    but Pango honours the isolate characters, which are invisible.
+    """
+    if context.get("direction") != "rtl":
+        return str(value)
+    opening = {"ltr": "\u2066", "rtl": "\u2067"}.get(direction, "\u2068")
+    return f"{opening}{value}\u2069"
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
             renamed = print_tree.make_ids_unique(chapters, self._label_owners())
             for chapter in chapters:
                 print_tree.print_link_urls(chapter.node)
+                print_tree.number_repeated_footnotes(chapter.node)
                 print_tree.mark_page_references(chapter.node)
         completion = self._completion(chapters)
         with progress_message(__("writing the print HTML")):
@@ -275,6 +290,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
             keep_trailing_newline=True,
         )
         environment.filters["css_string"] = css_string
+        environment.filters["isolate"] = isolate
         return environment
 
     def _template_dirs(self) -> list[Path]:

@@ -113,8 +113,9 @@ def _ancestors(node: nodes.Node) -> Iterable[nodes.Node]:
 def footnotes_to_floats(root: nodes.Element) -> int:
     """Move each footnote's text to its first call, as ``<span class="footnote">``; return how many.
 
-    Later calls of the same note become an empty link with class ``footnote-again`` (the CSS shows
-    the note's number with ``target-counter``), so a note is printed once.
+    Later calls of the same note become a link with class ``footnote-again`` to the note, numbered
+    by ``number_repeated_footnotes`` once every note of the chapter is in place, so a note is
+    printed once.
     """
     notes: dict[str, nodes.footnote] = {}
     for note in root.findall(nodes.footnote):
@@ -133,6 +134,9 @@ def footnotes_to_floats(root: nodes.Element) -> int:
         for block in note.children:
             if isinstance(block, nodes.label):
                 continue
+            # Keep the translation marking of the note's text (it sets the direction in RTL editions).
+            if "untranslated" in block.get("classes", ()) and "untranslated" not in floated["classes"]:
+                floated["classes"].append("untranslated")
             if floated.children:
                 floated += nodes.Text(" ")
             if isinstance(block, nodes.paragraph):
@@ -148,6 +152,24 @@ def footnotes_to_floats(root: nodes.Element) -> int:
         if "footnotes" in rule["classes"]:
             rule.parent.remove(rule)
     return len(placed)
+
+
+def number_repeated_footnotes(chapter: nodes.Element) -> None:
+    """Give each ``footnote-again`` call the number its note will have on paper.
+
+    WeasyPrint numbers ``float: footnote`` elements in document order, from the reset at the
+    start of each chapter; ``target-counter()`` cannot read that counter, so it is counted here,
+    after every note (including printed URLs) is in place.
+    """
+    numbers: dict[str, int] = {}
+    for node in chapter.findall(nodes.inline):
+        if "footnote" in node["classes"]:
+            number = len(numbers) + 1
+            numbers[node["ids"][0] if node["ids"] else f"#{number}"] = number
+    for call in chapter.findall(nodes.reference):
+        if "footnote-again" in call["classes"] and call.get("refid") in numbers:
+            call.children = []
+            call += nodes.Text(str(numbers[call["refid"]]))
 
 
 # Links -----------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class PdfResult:
     files: list[Path] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)  # file name -> page count
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of this process: a measure that other loads on the machine don't inflate
     sphinx_seconds: float = 0.0
     render_seconds: float = 0.0
     peak_rss_mb: float = 0.0
@@ -153,6 +154,7 @@ def render_edition(
 ) -> tuple[list[Rendered], list[Problem]]:
     """Render the whole guide and every chapter of one staged print edition to PDF bytes."""
     from weasyprint import CSS, HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     from guidetools.pdf.fetcher import SandboxedFetcher
     from guidetools.pdf.fonts import FONT_CSS, isolated_font_config
@@ -180,10 +182,11 @@ def render_edition(
                 data = document.write_pdf(pdf_variant=variant)
                 rendered.append(Rendered(target, data, len(document.pages)))
                 done_weight += weight
-        except Exception as exc:
-            # The fetcher's refusal reaches us wrapped in WeasyPrint's FatalURLFetchingError.
+        except (Exception, FatalURLFetchingError) as exc:
+            # FatalURLFetchingError (a BaseException, so that WeasyPrint's own handlers let it
+            # through) stops the rendering at the first refused or missing resource.
             cause = exc.__cause__ if exc.__cause__ is not None else exc
-            problems.append(Problem(f"{source.name}: {type(cause).__name__}: {cause}", level="ERROR"))
+            problems.append(Problem(f"{source.name}: {cause}", level="ERROR"))
         if progress and not problems:
             progress(manifest.lang, RENDER_PHASE, 100)
     for url in dict.fromkeys(fetcher.refused):
@@ -243,6 +246,11 @@ def publish_pdfs(project: Project, lang: str, rendered: list[Rendered], whole_na
 # One language, many languages ------------------------------------------------------------------
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def version_overrides(version: SourceVersion) -> dict[str, object]:
     return {
         "guide_version": version.version,
@@ -262,6 +270,7 @@ def build_language_pdf(
 ) -> PdfResult:
     """Build, check, render and publish the print editions of one language."""
     started = time.perf_counter()
+    cpu_started = _cpu_seconds()
     result = PdfResult(lang, pdf_dir(project))
     version = source_version(project.root)
     sphinx = run_sphinx(project, lang, BUILDER, progress=progress, fresh=fresh, overrides=version_overrides(version))
@@ -280,6 +289,8 @@ def build_language_pdf(
                 result.pages = {item.target.as_posix(): item.pages for item in rendered}
                 result.published = True
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = _cpu_seconds() - cpu_started
+    # The peak of this process: per language when languages run in worker processes.
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
