@@ -175,6 +175,12 @@ def test_localized_section_of_a_site_must_keep_the_rest_of_the_address(rules) ->
     assert ids(check(msgid, f"Lea [la hoja]({other_page}).", rules=rules)) == ["url"]
 
 
+def test_the_same_address_over_https_passes() -> None:
+    msgid = "See [the archive](http://example.org/archive)."
+    assert check(msgid, "Véase [el archivo](https://example.org/archive).").findings == []
+    assert ids(check(msgid, "Véase [el archivo](https://example.org/other).")) == ["url"]
+
+
 def test_changed_image_is_an_error() -> None:
     msgid = "The map ![map](figures/map.svg) shows it."
     assert ids(check(msgid, "El mapa ![mapa](figures/map.svg) lo muestra.")) == []

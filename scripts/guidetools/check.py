@@ -9,7 +9,8 @@ Errors
                  its folder's language, has no Plural-Forms, or defines a message twice
   structure      the msgstr is a different kind of block than the msgid (a paragraph turned into a
                  heading, a list, two paragraphs…): Sphinx would silently keep the English text
-  url            link or image targets differ (order does not matter; see check.toml below)
+  url            link or image targets differ (order does not matter, nor http -> https of the same
+                 address; localized equivalents: see check.toml below)
   html           a tag the msgid lacks; never <script>/<iframe>/<style>…, on*= attributes, or
                  javascript:/vbscript:/data: addresses (these cannot be silenced)
   role           MyST roles or their targets differ ({ref}, {doc}, {term}, {numref}…; the display
@@ -281,6 +282,8 @@ class LanguageRules:
         return required, keep
 
     def url_equivalent(self, source: str, translated: str) -> bool:
+        if source.startswith("http://") and translated == "https://" + source.removeprefix("http://"):
+            return True  # the same address, upgraded to HTTPS
         for prefix, localized in self.same_page:
             if source.startswith(prefix):
                 rest = source[len(prefix) :]
@@ -593,7 +596,7 @@ class EntryChecker:
                 "role",
                 "roles or their targets differ: " + "; ".join(parts),
                 shown[(missing or extra)[0]],
-                "keep each role and its target; translate only the display text: {ref}`texto traducido <target>`",
+                "keep each role and its target; translate only the display text: {ref}`translated text <target>`",
             )
         for check, src_items, out_items, what, hint in (
             ("footnote", src.footnotes, out.footnotes, "footnote references", "keep every [^label] exactly"),
