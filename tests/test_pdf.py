@@ -125,9 +125,13 @@ def test_bookmarks_are_the_chapter_tree(printed) -> None:
         ("Glossary", []),
     ]
     assert outline(read(whole_guide(project, "ru")))[0] == ("Услуги снижения вреда", [("Налоксон", []), ("Услуги", [])])
-    assert outline(read(pdf_dir(project) / "en" / "second.pdf")) == [
-        ("Prisons and health", [("Health care in prisons", [])])
-    ]
+    alone = read(pdf_dir(project) / "en" / "second.pdf")
+    assert outline(alone) == [("Prisons and health", [("Health care in prisons", [])])]
+    # A chapter on its own opens on its first page, under the line naming the guide and edition.
+    assert alone.get_destination_page_number(alone.outline[0]) == 0
+    first_page = " ".join(alone.pages[0].extract_text().split())
+    assert first_page.startswith("Tiny Print Guide · Edition unversioned") and "Prisons and health" in first_page
+    assert page_number_position(alone.pages[0])[0] == 1
 
 
 def test_the_text_of_each_language_is_there_and_untranslated_text_is_the_source(printed) -> None:

@@ -278,6 +278,10 @@ class PrintBuilder(SingleFileHTMLBuilder):
             "contribute_url": config.guide_contribute_url,
             "assets": ASSETS,
             "MARK": "\0",
+            # Generated text of the edition's language, isolated so that it keeps its direction
+            # next to source-language (left-to-right) passages of a right-to-left edition.
+            "bidi_open": "\u2067" if language.is_rtl else "",
+            "bidi_close": "\u2069" if language.is_rtl else "",
         }
 
     def _template_environment(self) -> Environment:
