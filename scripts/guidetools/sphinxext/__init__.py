@@ -8,7 +8,8 @@
 * translation safety (``translation_guard``: msgstr markup neutralised, unused msgstr reported);
 * fast translated builds (``fast_i18n``: caches MyST's per-message set-up).
 * the translation dashboard (``dashboard``: ``status/index.html``, SVG badges);
-* ``lang`` on passages that fall back to the source language (``fallback_language``).
+* ``lang`` on passages that fall back to the source language (``fallback_language``);
+* ARIA fixes to Sphinx's HTML writer (``accessibility``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from guidetools.pdf import builder as print_builder
-from guidetools.sphinxext import dashboard, fallback_language, fast_i18n, html_context, progress, translation_guard
+from guidetools.sphinxext import (
+    accessibility,
+    dashboard,
+    fallback_language,
+    fast_i18n,
+    html_context,
+    progress,
+    translation_guard,
+)
 
 
 def setup(app: Sphinx) -> dict:
@@ -39,6 +48,7 @@ def setup(app: Sphinx) -> dict:
     print_builder.setup(app)  # the print edition (PDF), builder "guideprint"
     dashboard.setup(app)  # status/index.html and a badge per language in every HTML edition
     fallback_language.setup(app)  # untranslated passages carry lang="en" (screen readers, hyphenation)
+    accessibility.setup(app)  # HTML translator: aria-level on table of contents captions
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
 
