@@ -12,4 +12,6 @@ myst_enable_extensions = ["colon_fence"]
 myst_disable_syntax = ["html_inline", "html_block"]
 myst_url_schemes = ["http", "https", "mailto"]
 html_theme = "furo"
-html_sidebars = {"**": ["sidebar/brand.html", "sidebar/languages.html", "sidebar/navigation.html", "sidebar/downloads.html"]}
+html_sidebars = {
+    "**": ["sidebar/brand.html", "sidebar/languages.html", "sidebar/navigation.html", "sidebar/downloads.html"]
+}
