@@ -668,6 +668,19 @@ def test_structure_breaking_msgstr_gives_a_warning_naming_the_po_entry(hostile_b
     assert "inconsistent term references" in inconsistent and "(source: guide/chapter.md:" in inconsistent
 
 
+def test_translation_problems_fail_every_rebuild_until_fixed(tmp_path: Path) -> None:
+    project = copy_project("hostile", tmp_path)
+    first = run_sphinx(project, "es", "html")
+    again = run_sphinx(project, "es", "html")  # incremental: nothing changed, nothing re-read but this
+    assert sorted(map(str, again.problems)) == sorted(map(str, first.problems)) and not again.ok
+    po = project.catalog_dir("es") / "chapter.po"
+    fixed = polib.pofile(str(po))
+    for entry in fixed:
+        entry.msgstr = ""  # fall back to English everywhere: nothing left to complain about
+    fixed.save(str(po))
+    assert run_sphinx(project, "es", "html").ok
+
+
 def test_raw_html_is_neutralised_even_when_myst_passes_html_through(hostile_build) -> None:
     project, build = hostile_build
     result, html = build(myst_disable_syntax=[])

@@ -204,6 +204,7 @@ class _Guard:
         self.rules = rules
 
     def _warn(self, where: _Where, message: str) -> None:
+        _remember_problem(self.app.env, where.docname)
         logger.warning(
             "%s (source: %s)",
             message,
@@ -329,6 +330,8 @@ class _LocateInCatalogue(logging.Filter):
         msgid = next((msg for candidate, msg in extract_messages(node) if candidate is node), None)
         docname = app.env.current_document.docname if app.env else None
         where = catalogue_location(app, docname, msgid) if msgid and docname else None
+        if docname:
+            _remember_problem(app.env, docname)
         if where:
             record.msg = f"{record.getMessage()} (source: {_shorten(_node_location(node), app)})"
             record.args = ()
@@ -367,8 +370,39 @@ def _escape_interface_strings(app: Sphinx) -> None:
     app.guide_ui = escaped_ui
 
 
+# Problems stay problems on the next build ----------------------------------------------------------
+# Sphinx re-reads only changed documents, so a warning would vanish from a rebuild that changes
+# nothing, and that build would pass. Documents whose translation had a problem are re-read (and
+# warn again) on every build until their catalogue is fixed.
+
+
+def _problems(env) -> set[str]:
+    if not hasattr(env, "guide_translation_problems"):
+        env.guide_translation_problems = set()
+    return env.guide_translation_problems
+
+
+def _remember_problem(env, docname: str) -> None:
+    _problems(env).add(docname)
+
+
+def _forget_problems(app: Sphinx, env, docname: str) -> None:
+    _problems(env).discard(docname)
+
+
+def _merge_problems(app: Sphinx, env, docnames: set[str], other) -> None:
+    _problems(env).update(_problems(other) & set(docnames))
+
+
+def _reread_problems(app: Sphinx, env, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    return sorted(_problems(env) - set(removed) - set(added) - set(changed))
+
+
 def setup(app: Sphinx) -> None:
     app.add_transform(RecordSourceTargets)
     app.add_transform(GuardTranslations)
+    app.connect("env-purge-doc", _forget_problems)
+    app.connect("env-merge-info", _merge_problems)
+    app.connect("env-get-outdated", _reread_problems)
     app.connect("builder-inited", _start)
     app.connect("build-finished", _finish)
