@@ -80,15 +80,10 @@ class ChapterFile:
 @dataclass(frozen=True)
 class EditionManifest:
     lang: str
-    direction: str
-    title: str
-    subtitle: str
-    publisher: str
     version: str
-    guide_html: str
+    guide_html: str  # relative to the output folder
     chapters: list[ChapterFile]
-    completion_percent: int | None
-    footnotes: int
+    completion_percent: int | None  # None for the source language
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -136,7 +131,8 @@ class PrintBuilder(SingleFileHTMLBuilder):
             self.post_process_images(tree)
             title, subtitle = print_tree.cover_text(tree)
             chapters = print_tree.top_level_chapters(tree)
-            footnotes = sum(print_tree.footnotes_to_floats(chapter.node) for chapter in chapters)
+            for chapter in chapters:
+                print_tree.footnotes_to_floats(chapter.node)
             print_tree.fix_single_page_anchors(tree)
             renamed = print_tree.make_ids_unique(chapters, self._label_owners())
             for chapter in chapters:
@@ -146,7 +142,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
         completion = self._completion(chapters)
         with progress_message(__("writing the print HTML")):
             bodies = {chapter.docname: self._render_chapter(chapter, renamed) for chapter in chapters}
-            context = self._edition_context(title, subtitle, completion)
+            context = self._edition_context(title, subtitle)
             template = self._template_environment().get_template(TEMPLATE)
             whole = template.render(
                 **context,
@@ -175,15 +171,10 @@ class PrintBuilder(SingleFileHTMLBuilder):
                 files.append(ChapterFile(chapter.docname, slug, chapter.title, html, percent))
         EditionManifest(
             lang=self.config.language,
-            direction=self.sphinx_app.guide_language.direction,
-            title=title,
-            subtitle=subtitle,
-            publisher=self.config.author,
             version=context["version"],
             guide_html="guide.html",
             chapters=files,
             completion_percent=_floor_percent(self._total(completion)),
-            footnotes=footnotes,
         ).write(self.outdir / MANIFEST)
 
     def _label_owners(self) -> dict[str, str]:
@@ -237,7 +228,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
             return None
         return sum(completion.values(), Completion(0, 0))
 
-    def _edition_context(self, title: str, subtitle: str, completion) -> dict:
+    def _edition_context(self, title: str, subtitle: str) -> dict:
         from babel import Locale, UnknownLocaleError
         from babel.dates import format_date
 
