@@ -1,57 +1,55 @@
-"""Faster translated builds: stop MyST-Parser from rebuilding its machinery for every message.
+"""Faster translated builds: take MyST's and Sphinx's per-message overhead out of the i18n transform.
 
 Why this exists
 ---------------
 Sphinx's i18n transform (``sphinx.transforms.i18n.Locale.apply`` → ``_publish_msgstr``, Sphinx
-9.0.4) parses every translated message on its own with the source parser — most messages twice,
-once in the title-mapping phase and once to replace the text. For MyST (5.2.0) each of those tiny
-parses pays two fixed costs that have nothing to do with the message:
+9.0.4) parses every translated message on its own with the source parser, one little document
+per message. With MyST (5.2.0) each of those parses pays fixed costs unrelated to the message:
 
 1. ``DocutilsRenderer.setup_render`` runs ``options.get("document", make_document())``: the
-   default argument is evaluated even though Sphinx always passes the document, and
+   default argument is evaluated although Sphinx always passes the document, and
    ``make_document`` calls ``docutils.frontend.get_default_settings(RSTParser)``, which builds an
-   optparse ``OptionParser`` holding every docutils setting, only to throw it away (~3 ms);
+   optparse ``OptionParser`` holding every docutils setting, only to throw it away;
 2. ``MystParser.parse`` calls ``create_md_parser`` for a new ``MarkdownIt`` with all its plugins
-   and a new renderer, which inspects all its own methods (~1.5 ms).
+   and a new renderer, which inspects all its own methods;
+3. Sphinx's first (title-mapping) phase parses *every* translated message but keeps the result
+   only for section titles and glossary terms; the second phase parses the same message again;
+4. nodes moved from a message's document into the page (the ``pending_xref`` of every translated
+   ``{term}``, ``{ref}`` …) keep pointing at that document, whose settings hold the build
+   environment, so every pickled translated doctree carries copies of it (45 in one chapter:
+   247 KB instead of 168 KB, four times slower to load, and the HTML builder loads doctrees
+   ~120 times per build for figure numbers and references).
 
-On the generated 20-chapter guide (6,544 messages, 13,029 parses per language) these were 41 s and
-19 s of a 107 s profiled Spanish build; the translated build took 4.5 times the source build.
+On the generated 20-chapter guide (6,544 messages, 13,029 parses) 1 and 2 were 41 s and 19 s of a
+107 s profiled Spanish build, and the translated build took 4.7 times the source build (CPU
+time); with this module, 1.45 times, with byte-identical HTML (docs/performance.md).
 
 What it does
 ------------
-* ``DocutilsRenderer.setup_render`` is wrapped so that, while it runs with a ``document`` in its
-  options, ``make_document`` returns ``None`` instead of building the document that ``dict.get``
-  would throw away. Any other ``make_document`` call gets the default settings of its parser
-  class from a cache filled once per process (they are defaults: no configuration file nor command
-  line is read), each document its own copy, so changing one document's settings changes nobody
-  else's.
-* The ``create_md_parser`` that ``MystParser.parse`` calls returns one parser per renderer class
-  and MyST configuration, the configuration compared *by value* with a snapshot taken when the
-  parser was made. Before every reuse the parser's options are reset to what a fresh parser has
-  (dropping the previous parse's ``document``) and the renderer's lazily loaded inventories are
-  forgotten. If a parse starts while the cached parser is still rendering (a directive parsing
-  MyST from inside a render), that parse gets a fresh parser, exactly as without the cache.
+1. ``setup_render`` is wrapped so that, while it runs with a ``document`` in its options,
+   ``make_document`` returns ``None`` instead of the document ``dict.get`` would discard. Any
+   other ``make_document`` call gets its parser class's default settings from a cache filled once
+   per process (defaults: no configuration file nor command line is read), each document its own
+   copy, so changing one document's settings changes nobody else's.
+2. The ``create_md_parser`` that ``MystParser.parse`` calls returns one parser per renderer class
+   and MyST configuration, compared *by value* with a snapshot taken when the parser was made.
+   Before every reuse its options are reset to a fresh parser's (dropping the previous parse's
+   ``document``) and the renderer's lazily loaded inventories are forgotten. A parse that starts
+   while the cached parser is rendering (a directive parsing MyST from inside a render) gets a
+   fresh parser, exactly as without the cache.
+3. ``memo_publish_msgstr`` remembers, for the page being read, each parse by its exact input
+   (message, page, line) and answers a repeated request with a deep copy of the first result;
+   the memo is emptied when the page has been read.
+4. ``adopt_translated_nodes`` points every node of a page at the page's document when the page
+   has been read, before Sphinx pickles it; nothing else about the nodes changes.
 
-The patches are installed on ``config-inited`` when ``guide_fast_i18n`` is true (the default)
-and removed when it is false, restoring MyST's own functions; the benchmark's "stock" route and
-the byte-identical-HTML test use that switch. MyST looks both functions up in its module
-namespaces at call time, so replacing them there is enough and touches nothing else. The cache is
-emptied when a build finishes, so no document outlives its build through it.
+MyST and Sphinx look these functions up in their module namespaces at call time, so replacing
+them there is enough. The replacements are installed on ``config-inited`` when
+``guide_fast_i18n`` is true (the default) and removed when it is false, restoring the originals:
+the benchmark's "stock" route and the byte-identical-HTML test use that switch. The parser cache
+is emptied when a build finishes, so no document outlives its build through it.
 
-Two more costs are Sphinx's. Its first (title-mapping) phase parses *every* translated message
-but keeps the result only for section titles and glossary terms; the second phase then parses the
-same message again. ``memo_publish_msgstr`` remembers, for the page being read, each parse by its
-exact input (message text, page, line) and answers a repeated request with a deep copy of the
-first result, so each message is parsed once; the memo is emptied when the page has been read.
-And nodes the i18n transform moves from a message's little document into
-the page (the ``pending_xref`` of every translated ``{term}``, ``{ref}`` …) keep pointing at that
-little document, whose settings hold the build environment — so every pickled translated doctree
-carries copies of the environment (150 of them in one chapter: 247 KB instead of 150 KB, and four times
-slower to load each of the ~120 times the HTML builder loads a doctree for numbering and
-references). ``adopt_translated_nodes`` makes those nodes point at the page's own document when
-the page has been read, before Sphinx pickles it; nothing else about them changes.
-
-The right places for these fixes are MyST-Parser and Sphinx themselves: see
+The right places for these fixes are MyST-Parser and Sphinx: see
 docs/upstream-myst-i18n-performance.md.
 """
 
