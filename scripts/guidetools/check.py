@@ -268,16 +268,14 @@ class LanguageRules:
         keep: set[int] = set()
         if not self.terms and not self.keep:
             return required, keep
-        # A substring test on the first word rules most terms out without running their regex.
         lowered = text.lower()
         firsts = self._first_words
         for index, term in enumerate(self.terms):
-            if firsts[index][0] in lowered:
-                found = term.source_pattern.search(text)
-                if found:
-                    required[index] = found.group(0)
+            found = _find_term(term.source_pattern, firsts[index][0], text, lowered)
+            if found:
+                required[index] = found
         for index, (_, pattern) in enumerate(self.keep):
-            if firsts[len(self.terms) + index][0] in lowered and pattern.search(text):
+            if _find_term(pattern, firsts[len(self.terms) + index][0], text, lowered):
                 keep.add(index)
         return required, keep
 
@@ -293,6 +291,20 @@ class LanguageRules:
             if source.startswith(prefix) and any(translated.startswith(candidate) for candidate in localized):
                 return True
         return False
+
+
+def _find_term(pattern: re.Pattern[str], first: str, text: str, lowered: str) -> str | None:
+    """The first match of a term's pattern, tried only where its first word occurs (a fast C search)."""
+    if len(lowered) != len(text):  # lower() changed lengths ("İ"): positions would not line up
+        found = pattern.search(text)
+        return found.group(0) if found else None
+    position = lowered.find(first)
+    while position != -1:
+        found = pattern.match(text, position)  # its (?<!\w) still sees the character before
+        if found:
+            return found.group(0)
+        position = lowered.find(first, position + 1)
+    return None
 
 
 def _read_toml(path: Path) -> dict:
