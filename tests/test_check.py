@@ -281,6 +281,8 @@ def test_footnotes_substitutions_code_and_math_must_be_kept() -> None:
     assert ids(check("It works[^oat].", "Funciona[^tao].")) == ["footnote"]
     assert check("It works[^oat] well.", "Funciona bien[^oat].").findings == []
     assert ids(check("Edition {{ version }}.", "Edición.")) == ["substitution"]
+    assert check("Edition {{ version }}.", "Edición {{version}}.").findings == []
+    assert ids(check("(harm-reduction)=", "(reduccion-de-danos)=")) == ["label"]
     assert ids(check("Run `guide check` now.", "Ejecute `guía comprobar` ahora.")) == ["code"]
     assert ids(check("Where {math}`x^2` grows.", "Donde {math}`y^2` crece.")) == ["math"]
     assert check("Where {math}`x^2` grows.", "Donde {math}`x^2` crece.").findings == []
