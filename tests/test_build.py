@@ -50,7 +50,7 @@ def test_partial_translation_is_marked_and_bannered(basic_project: Project) -> N
     build_html(basic_project, ["en", "es"], jobs=1)
     es = html(basic_project, "es", "chapter")
     assert '<p class="translated">La reducción de daños salva vidas.' in es
-    assert '<p class="untranslated">This second paragraph stays untranslated.' in es
+    assert '<p class="untranslated" lang="en">This second paragraph stays untranslated.' in es
     banner = re.search(r'<aside class="guide-translation-banner".*?</aside>', es, re.DOTALL)
     assert banner and re.search(r"This page is \d+ % translated", banner.group(0))
     assert "guide-translation-banner" not in html(basic_project, "en", "chapter")
