@@ -12,6 +12,12 @@ stylesheet, and the PDFs replace the previous ones only when every one of them r
 
 Any WeasyPrint warning, a character no bundled font covers, or a resource outside the build tree
 fails the language, and its previous PDFs are kept.
+
+Chapters are laid out as documents of their own rather than cut out of the whole guide's pages
+(``Document.copy``). Cutting is cheaper — measured on the English edition, 1.4 s of CPU for all
+chapters against 7.7 s (the whole guide takes 10.7 s) — but a cut chapter keeps the guide's page
+numbers and its "see p. 23" points to pages the file does not contain; a chapter sent to a
+ministry on its own must stand alone, numbered from 1, its references to other chapters plain text.
 """
 
 from __future__ import annotations
@@ -35,8 +41,9 @@ from guidetools.project import Project
 from guidetools.version import SourceVersion, source_version
 
 BUILDER = "guideprint"
-# Tagged PDF with the metadata screen readers need; measured cost on the real guide is in the
-# module's tests' notes and the final report (about +15 % time, +40 % size over untagged PDF).
+# Tagged PDF (structure tree, /Lang, title shown) so that screen readers can use the editions.
+# Measured on the real guide's English edition (82 pages): +10 % CPU time, +39 % size
+# (0.75 MB instead of 0.54 MB), +13 MB peak memory over an untagged PDF. Worth it.
 PDF_VARIANT = "pdf/ua-1"
 DOWNLOADS = Path("_downloads") / "pdf"
 RENDER_PHASE = "writing PDF"  # "writing…" puts the bar in its second half (cli._LanguageProgress)
