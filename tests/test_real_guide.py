@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -68,7 +69,9 @@ def test_translated_text_reaches_each_site(built_guide: Project) -> None:
             first = catalogue[0]  # the chapter title comes first in each catalogue
             if first.translated():
                 translated_titles += 1
-                assert f"{first.msgstr}" in page(built_guide, lang.code, name)
+                # Sphinx's smart quotes turn ' into ’ on the page.
+                shown = page(built_guide, lang.code, name).replace("’", "'")
+                assert html.escape(first.msgstr, quote=False).replace("’", "'") in shown
         assert translated_titles >= 2, lang.code
 
 
@@ -90,6 +93,33 @@ def test_partial_languages_mark_untranslated_passages(built_guide: Project) -> N
 _SAME_ALLOWED = re.compile(r"^[\W\d_]*$|^https?://|^[A-Z0-9 ()./-]+$|^`[^`]+`$|^(\{\w+\}`[^`]+`\s*)+$")
 
 
+# Words spelled the same in the translation, checked by a human: not copies of the English.
+_SAME_WORD = {
+    "fr": {
+        "Licence",
+        "Services",
+        "Justice",
+        "Prisons",
+        "Intervention",
+        "Naloxone",
+        "naloxone",
+        "Question",
+        "Message",
+        "Badge",
+        "Catalogue",
+    },
+    "es": set(),
+}
+
+
+def _copied(catalogue: polib.POFile, lang: str) -> list[str]:
+    return [
+        e.msgid
+        for e in catalogue
+        if e.msgstr == e.msgid and not _SAME_ALLOWED.match(e.msgid) and e.msgid not in _SAME_WORD.get(lang, ())
+    ]
+
+
 def test_spanish_and_french_are_complete_and_never_copy_english() -> None:
     for lang in ("es", "fr"):
         for path in sorted((CATALOGUES / lang / "LC_MESSAGES").glob("*.po")):
@@ -97,16 +127,14 @@ def test_spanish_and_french_are_complete_and_never_copy_english() -> None:
             untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
             fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
             assert not untranslated and not fuzzy, (str(path), untranslated[:3], fuzzy[:3])
-            copied = [e.msgid for e in catalogue if e.msgstr == e.msgid and not _SAME_ALLOWED.match(e.msgid)]
-            assert not copied, (str(path), copied)
+            assert not _copied(catalogue, lang), str(path)
 
 
 def test_partial_languages_never_copy_english_into_msgstr() -> None:
     for lang in ("ru", "ar"):
         for path in sorted((CATALOGUES / lang / "LC_MESSAGES").glob("*.po")):
             catalogue = polib.pofile(str(path))
-            copied = [e.msgid for e in catalogue if e.msgstr == e.msgid and not _SAME_ALLOWED.match(e.msgid)]
-            assert not copied, (str(path), copied)
+            assert not _copied(catalogue, lang), str(path)
 
 
 def _words(catalogue: polib.POFile) -> tuple[int, int]:
