@@ -26,7 +26,7 @@ from guidetools.project import Project
 _WARNING_RE = re.compile(
     r"^(?P<location>.*?)(?::(?P<line>\d+))?:?\s*(?P<level>WARNING|ERROR|CRITICAL|SEVERE): (?P<message>.*)$"
 )
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours and "erase line" (Sphinx under CI=true)
 _PROGRESS_RE = re.compile(r"^(?P<phase>[a-z][a-z ]+?)\.\.\. \[\s*(?P<percent>\d+)%\]")
 
 ProgressCallback = Callable[[str, str, int], None]
