@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import operator
 import os
 import re
 import string
@@ -271,11 +272,14 @@ class LanguageRules:
         lowered = text.lower()
         firsts = self._first_words
         for index, term in enumerate(self.terms):
-            found = _find_term(term.source_pattern, firsts[index][0], text, lowered)
-            if found:
-                required[index] = found
+            first = firsts[index][0]
+            if first in lowered:  # most terms are ruled out by this one substring test
+                found = _find_term(term.source_pattern, first, text, lowered)
+                if found:
+                    required[index] = found
         for index, (_, pattern) in enumerate(self.keep):
-            if _find_term(pattern, firsts[len(self.terms) + index][0], text, lowered):
+            first = firsts[len(self.terms) + index][0]
+            if first in lowered and _find_term(pattern, first, text, lowered):
                 keep.add(index)
         return required, keep
 
@@ -912,8 +916,11 @@ _TRAILING_MARKS = ")]}»›”’\"'.,;:!?…*_"
 @lru_cache(maxsize=100_000)
 def _doubled_words(text: str) -> tuple[str, ...]:
     """Words written twice in a row with only a space between them ("de de"), in order."""
-    doubled = []
     tokens = text.split(" ")
+    cores = [token.strip(_LEADING_MARKS + _TRAILING_MARKS).casefold() for token in tokens]
+    if not any(map(operator.eq, cores, itertools.islice(cores, 1, None))):
+        return ()  # no two neighbours alike: the common case, decided without a Python loop
+    doubled = []
     for first, second in itertools.pairwise(tokens):
         if first != first.rstrip(_TRAILING_MARKS) or second != second.lstrip(_LEADING_MARKS):
             continue  # punctuation between them: "de, de" or "de (de"

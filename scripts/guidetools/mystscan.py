@@ -185,7 +185,7 @@ class MystScanner:
         """The scan of a message that can only be one paragraph, without the block parser; else None."""
         if not self._is_one_paragraph(message):
             return None
-        if not any(char in self._inline_markup for char in message):  # plain text: no parser at all
+        if self._inline_markup.isdisjoint(message):  # plain text: no parser at all
             text = message.replace("\n", " ")
             return Scan(
                 blocks=("paragraph",),
