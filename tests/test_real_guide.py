@@ -69,9 +69,9 @@ def test_translated_text_reaches_each_site(built_guide: Project) -> None:
             first = catalogue[0]  # the chapter title comes first in each catalogue
             if first.translated():
                 translated_titles += 1
-                # Sphinx's smart quotes turn ' into ’ on the page.
-                shown = page(built_guide, lang.code, name).replace("’", "'")
-                assert html.escape(first.msgstr, quote=False).replace("’", "'") in shown
+                # Sphinx's smart quotes turn ' into a right single quotation mark on the page.
+                shown = page(built_guide, lang.code, name).replace("\u2019", "'")
+                assert html.escape(first.msgstr, quote=False).replace("\u2019", "'") in shown
         assert translated_titles >= 2, lang.code
 
 
