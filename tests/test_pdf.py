@@ -204,6 +204,9 @@ def test_a_character_no_bundled_font_covers_fails_the_build_before_rendering(pri
     assert not result.ok and not result.published
     [problem] = result.problems
     assert "U+2603 SNOWMAN" in problem.message and "'second'" in problem.message
+    # Located where an author can fix it.
+    snowman_line = chapter.read_text(encoding="utf-8").splitlines().index("A snowman ☃ is not in Noto Serif.") + 1
+    assert (problem.file, problem.line) == ("guide/second.md", snowman_line)
     assert not pdf_dir(print_project).exists()
 
 

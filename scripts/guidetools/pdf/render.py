@@ -124,8 +124,8 @@ class _TextOf(HTMLParser):
         return "".join(parser.parts)
 
 
-def check_characters(staged: Path, manifest: EditionManifest) -> list[Problem]:
-    """Characters of the edition that no bundled font can print, with the chapter they occur in."""
+def check_characters(project: Project, staged: Path, manifest: EditionManifest) -> list[Problem]:
+    """Characters of the edition that no bundled font can print, located in the file they come from."""
     from guidetools.pdf.fonts import FONT_CSS, describe_character, read_font_faces, uncovered_characters
 
     faces = read_font_faces(staged / ASSETS / "fonts" / FONT_CSS)
@@ -133,16 +133,34 @@ def check_characters(staged: Path, manifest: EditionManifest) -> list[Problem]:
     for chapter in manifest.chapters:
         text = _TextOf.read(staged / chapter.html)
         for character in uncovered_characters(text, faces):
+            file, line = _first_occurrence(project, manifest.lang, chapter.docname, character)
             problems.append(
                 Problem(
-                    f"{describe_character(character)} in chapter {chapter.docname!r} ({manifest.lang}) has no glyph "
-                    f"in the bundled fonts; use another character or add a font that covers it to "
-                    f"_templates/print/fonts/fonts.css",
-                    file=f"_templates/print/fonts/{FONT_CSS}",
+                    f"{describe_character(character)} ({manifest.lang}, chapter {chapter.docname!r}) has no glyph in "
+                    f"the bundled fonts; use another character, or add a font that covers it to "
+                    f"_templates/print/fonts/{FONT_CSS}",
+                    file=file,
+                    line=line,
                     level="ERROR",
                 )
             )
     return problems
+
+
+def _first_occurrence(project: Project, lang: str, docname: str, character: str) -> tuple[str | None, int | None]:
+    """Where a character most likely came from: the chapter's translation, its source, or the templates."""
+    candidates = [
+        project.catalog_dir(lang) / f"{docname}.po",
+        project.source_dir / f"{docname}.md",
+        project.catalog_dir(lang) / "ui.po",
+        *sorted((project.templates_dir / "print").glob("*.html")),
+    ]
+    for path in candidates:
+        if path.is_file():
+            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if character in text:
+                    return str(path.relative_to(project.root)), number
+    return None, None
 
 
 @dataclass
@@ -285,7 +303,7 @@ def build_language_pdf(
     result.problems += sphinx.problems
     if sphinx.ok:
         manifest = EditionManifest.read(sphinx.outdir / MANIFEST)
-        result.problems += check_characters(sphinx.outdir, manifest)
+        result.problems += check_characters(project, sphinx.outdir, manifest)
         if result.ok:
             rendering = time.perf_counter()
             rendered, problems = render_edition(sphinx.outdir, manifest, variant=variant, progress=progress)
