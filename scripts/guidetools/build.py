@@ -16,7 +16,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,11 +202,49 @@ def build_language(
     return result
 
 
-def _build_in_worker(root: str, lang: str, fresh: bool, queue) -> BuildResult:
+def _report_to(queue) -> ProgressCallback:
     def report(lang: str, phase: str, percent: int) -> None:
         queue.put((lang, phase, percent))
 
-    return build_language(Project(Path(root)), lang, progress=report, fresh=fresh)
+    return report
+
+
+def _html_in_worker(root: str, lang: str, fresh: bool, queue) -> BuildResult:
+    return build_language(Project(Path(root)), lang, progress=_report_to(queue), fresh=fresh)
+
+
+def per_language(
+    langs: list[str],
+    worker: Callable,
+    args: tuple,
+    *,
+    jobs: int,
+    progress: ProgressCallback | None,
+) -> list:
+    """Run ``worker(*args[:1], lang, *args[1:], queue)`` for each language in spawned processes.
+
+    Progress events the workers put on the queue are passed to ``progress`` as they arrive;
+    results come back in the order of ``langs``. Spawned, not forked: forking a process whose
+    progress display runs a thread can deadlock, and WeasyPrint's and fontconfig's state must
+    not be shared between languages.
+    """
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, object] = {}
+    with context.Manager() as manager:
+        queue = manager.Queue()
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(worker, args[0], lang, *args[1:], queue): lang for lang in langs}
+            pending = set(futures)
+            while pending:
+                _drain(queue, progress)
+                done = {future for future in pending if future.done()}
+                for future in done:
+                    results[futures[future]] = future.result()
+                pending -= done
+                if pending:
+                    time.sleep(0.05)
+        _drain(queue, progress)
+    return [results[lang] for lang in langs]
 
 
 def build_html(
@@ -224,26 +262,7 @@ def build_html(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
     if jobs == 1:
         return [build_language(project, lang, progress=progress, fresh=fresh) for lang in langs]
-    # Spawned workers: forking a process whose progress display runs a thread can deadlock.
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
-        queue = manager.Queue()
-        results: dict[str, BuildResult] = {}
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_build_in_worker, str(project.root), lang, fresh, queue): lang for lang in langs}
-            pending = set(futures)
-            while pending:
-                _drain(queue, progress)
-                done = {future for future in pending if future.done()}
-                for future in done:
-                    results[futures[future]] = future.result()
-                pending -= done
-                if pending:
-                    time.sleep(0.05)
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-        _drain(queue, progress)
-    return [results[lang] for lang in langs]
+    return per_language(langs, _html_in_worker, (str(project.root), fresh), jobs=jobs, progress=progress)
 
 
 def _drain(queue, progress: ProgressCallback | None) -> None:

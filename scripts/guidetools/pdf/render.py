@@ -23,18 +23,16 @@ ministry on its own must stand alone, numbered from 1, its references to other c
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import resource
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from guidetools.build import Problem, ProgressCallback, run_sphinx, staging_dir
+from guidetools.build import Problem, ProgressCallback, _report_to, per_language, run_sphinx, staging_dir
 from guidetools.pdf import SLUG
 from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
 from guidetools.project import Project
@@ -320,11 +318,8 @@ def build_language_pdf(
     return result
 
 
-def _build_in_worker(root: str, lang: str, fresh: bool, variant: str | None, queue) -> PdfResult:
-    def report(lang: str, phase: str, percent: int) -> None:
-        queue.put((lang, phase, percent))
-
-    return build_language_pdf(Project(Path(root)), lang, progress=report, fresh=fresh, variant=variant)
+def _pdf_in_worker(root: str, lang: str, fresh: bool, variant: str | None, queue) -> PdfResult:
+    return build_language_pdf(Project(Path(root)), lang, progress=_report_to(queue), fresh=fresh, variant=variant)
 
 
 def build_pdf(
@@ -340,31 +335,4 @@ def build_pdf(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
     if jobs == 1:
         return [build_language_pdf(project, lang, progress=progress, fresh=fresh, variant=variant) for lang in langs]
-    # Spawned, not forked: WeasyPrint's and fontconfig's state must not be shared, and forking a
-    # process whose progress display runs a thread can deadlock.
-    context = multiprocessing.get_context("spawn")
-    results: dict[str, PdfResult] = {}
-    with context.Manager() as manager:
-        queue = manager.Queue()
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {
-                pool.submit(_build_in_worker, str(project.root), lang, fresh, variant, queue): lang for lang in langs
-            }
-            pending = set(futures)
-            while pending:
-                _drain(queue, progress)
-                done = {future for future in pending if future.done()}
-                for future in done:
-                    results[futures[future]] = future.result()
-                pending -= done
-                if pending:
-                    time.sleep(0.05)
-        _drain(queue, progress)
-    return [results[lang] for lang in langs]
-
-
-def _drain(queue, progress: ProgressCallback | None) -> None:
-    while not queue.empty():
-        event = queue.get()
-        if progress:
-            progress(*event)
+    return per_language(langs, _pdf_in_worker, (str(project.root), fresh, variant), jobs=jobs, progress=progress)
