@@ -75,6 +75,7 @@ class ChapterFile:
     title: str
     html: str  # relative to the output folder
     completion_percent: int | None
+    anchor: str = ""  # the id of the chapter's title in the whole guide
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
                     completion=percent,
                 )
                 (self.outdir / html).write_text(page, encoding="utf-8")
-                files.append(ChapterFile(chapter.docname, slug, chapter.title, html, percent))
+                files.append(ChapterFile(chapter.docname, slug, chapter.title, html, percent, chapter.anchor))
         EditionManifest(
             lang=self.config.language,
             version=context["version"],

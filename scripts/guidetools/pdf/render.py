@@ -22,9 +22,13 @@ ministry on its own must stand alone, numbered from 1, its references to other c
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import json
 import logging
 import os
 import resource
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -35,6 +39,7 @@ from pathlib import Path
 from guidetools.build import Problem, ProgressCallback, _report_to, per_language, run_sphinx, staging_dir
 from guidetools.pdf import SLUG
 from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
+from guidetools.pdf.pagerefs import MAX_LAYOUTS, UNKNOWN, PageMap, anchor_folios, referenced_anchors, with_page_numbers
 from guidetools.project import Project
 from guidetools.version import SourceVersion, source_version
 
@@ -55,6 +60,7 @@ class PdfResult:
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)  # file name -> page count
+    layouts: dict[str, int] = field(default_factory=dict)  # file name -> WeasyPrint layouts (0: cached)
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # of this process: a measure that other loads on the machine don't inflate
     sphinx_seconds: float = 0.0
@@ -73,6 +79,12 @@ class PdfResult:
 
 def pdf_dir(project: Project) -> Path:
     return project.build_dir / "pdf"
+
+
+def render_state_paths(project: Project, lang: str) -> tuple[Path, Path]:
+    """Where a language's page numbers and rendered-PDF cache are kept between builds."""
+    state = project.build_dir / ".sphinx"
+    return state / "pagemap" / lang / "pages.json", state / "pdfcache" / lang
 
 
 def whole_guide_name(version: str, lang: str) -> str:
@@ -166,6 +178,124 @@ class Rendered:
     target: Path  # relative to _build/pdf
     data: bytes
     pages: int
+    layouts: int = 0  # WeasyPrint layouts this build made of it: 0 when it came from the cache
+
+
+class RenderCache:
+    """Rendered PDFs of one language, keyed by everything that decides their bytes.
+
+    The key hashes the print HTML as rendered (page numbers written in), every file under
+    ``_print/`` and ``_images/`` (stylesheet, fonts, figures), the PDF variant and the versions of
+    WeasyPrint and of this renderer: a chapter whose print HTML did not change is not laid out
+    again. Kept in ``_build/.sphinx/pdfcache/<lang>/``; entries a build did not use are removed
+    after it, so the folder holds one edition's worth.
+    """
+
+    VERSION = "1"  # bump when this module changes what it feeds WeasyPrint
+
+    def __init__(self, folder: Path, staged: Path, variant: str | None) -> None:
+        import pydyf
+        import weasyprint
+
+        self.folder = folder
+        self.used: set[str] = set()
+        digest = hashlib.sha256()
+        for part in (self.VERSION, weasyprint.__version__, pydyf.__version__, str(variant)):
+            digest.update(part.encode() + b"\0")
+        for assets in (ASSETS, "_images"):
+            for path in sorted((staged / assets).rglob("*")):
+                if path.is_file():
+                    digest.update(path.relative_to(staged).as_posix().encode() + b"\0")
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+        self.assets = digest.digest()
+
+    def key(self, html_text: str) -> str:
+        return hashlib.sha256(self.assets + html_text.encode("utf-8")).hexdigest()
+
+    def get(self, html_text: str) -> tuple[bytes, int] | None:
+        key = self.key(html_text)
+        try:
+            data = (self.folder / f"{key}.pdf").read_bytes()
+            pages = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))["pages"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.add(key)
+        return data, int(pages)
+
+    def put(self, html_text: str, data: bytes, pages: int) -> None:
+        key = self.key(html_text)
+        _write_all_or_nothing(
+            {self.folder / f"{key}.pdf": data, self.folder / f"{key}.json": json.dumps({"pages": pages}).encode()}
+        )
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use."""
+        if self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path.stem not in self.used and path.suffix in {".pdf", ".json"}:
+                    path.unlink(missing_ok=True)
+
+
+def _render_numbered(
+    source: Path, candidates: list[dict[str, str]], *, render, cache: RenderCache | None, variant: str | None
+):
+    """Lay out one print HTML until its page references print the pages their targets are on.
+
+    ``candidates`` are guesses of those numbers, best first (the last build's, or derived from
+    the whole guide); a guess that the cache already rendered costs no layout at all.
+    Returns ``(pdf bytes, pages, folios, layouts)``; ``folios`` are the numbers printed.
+    """
+    text = source.read_text(encoding="utf-8")
+    anchors = referenced_anchors(text)
+    guesses = [{anchor: known.get(anchor, UNKNOWN) for anchor in anchors} for known in candidates or [{}]]
+    if cache is not None:
+        for printed in guesses:
+            numbered = with_page_numbers(text, printed)
+            if (hit := cache.get(numbered)) is not None:
+                return (*hit, printed, 0)
+    printed = guesses[-1] if len(guesses) > 1 and _is_unknown(guesses[0]) else guesses[0]
+    document = None
+    for layouts in range(1, MAX_LAYOUTS + 1):
+        numbered = with_page_numbers(text, printed)
+        if layouts > 1 and cache is not None and (hit := cache.get(numbered)) is not None:
+            return (*hit, printed, layouts - 1)
+        document = render(numbered)
+        found = anchor_folios(document, anchors)
+        measured = {anchor: found.get(anchor, "?") for anchor in anchors}
+        if measured == printed:
+            break
+        if layouts < MAX_LAYOUTS:
+            printed = measured
+            document = None  # free this layout before the next one (a long guide's takes ~2 MB a page)
+            gc.collect()
+    # After MAX_LAYOUTS the numbers printed are the last ones measured but one: a reference that
+    # oscillates between two pages is off by one, as WeasyPrint's own target-counter() would leave it.
+    data = document.write_pdf(pdf_variant=variant)
+    pages = len(document.pages)
+    if cache is not None:
+        cache.put(numbered, data, pages)
+    return data, pages, printed, layouts
+
+
+def _is_unknown(guess: dict[str, str]) -> bool:
+    return any(value == UNKNOWN for value in guess.values())
+
+
+def chapter_guess(guide_folios: dict[str, str], chapter_anchor: str) -> dict[str, str]:
+    """Page numbers for a chapter printed alone, from where the whole guide put its anchors.
+
+    A chapter alone is numbered from 1 and laid out like the guide's, but under an edition line
+    and with other chapters' references as plain text, so a guess: the renderer checks it.
+    """
+    start = guide_folios.get(chapter_anchor, "")
+    if not start.isdigit():
+        return {}
+    return {
+        anchor: str(int(folio) - int(start) + 1)
+        for anchor, folio in guide_folios.items()
+        if folio.isdigit() and int(folio) >= int(start)
+    }
 
 
 def render_edition(
@@ -174,8 +304,14 @@ def render_edition(
     *,
     variant: str | None = PDF_VARIANT,
     progress: ProgressCallback | None = None,
+    page_map: PageMap | None = None,
+    cache: RenderCache | None = None,
 ) -> tuple[list[Rendered], list[Problem]]:
-    """Render the whole guide and every chapter of one staged print edition to PDF bytes."""
+    """Render the whole guide and every chapter of one staged print edition to PDF bytes.
+
+    ``page_map`` gives the page numbers of the last build (and receives this build's);
+    ``cache`` gives the PDFs of documents whose print HTML did not change.
+    """
     from weasyprint import CSS, HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -190,20 +326,35 @@ def render_edition(
     done_weight = 0
     rendered: list[Rendered] = []
     problems: list[Problem] = []
+    page_map = page_map if page_map is not None else PageMap(Path(os.devnull))
     with _weasyprint_warnings() as warnings, isolated_font_config() as font_config:
         try:
             stylesheets = [
                 CSS(filename=staged / ASSETS / "fonts" / FONT_CSS, font_config=font_config, url_fetcher=fetcher),
                 CSS(filename=staged / ASSETS / "print.css", font_config=font_config, url_fetcher=fetcher),
             ]
-            for (target, source), weight in zip(documents, weights, strict=True):
+            guide_folios: dict[str, str] = {}
+            for (target, source), weight, chapter in zip(documents, weights, [None, *manifest.chapters], strict=True):
                 if progress:
                     progress(manifest.lang, RENDER_PHASE, round(100 * done_weight / sum(weights)))
-                document = HTML(filename=source, url_fetcher=fetcher).render(
-                    stylesheets=stylesheets, font_config=font_config
+
+                def render(text: str, source: Path = source):
+                    return HTML(string=text, base_url=str(source), url_fetcher=fetcher).render(
+                        stylesheets=stylesheets, font_config=font_config
+                    )
+
+                # The map is per document: a chapter alone is numbered from 1, in the guide it is not.
+                name = source.name
+                candidates = [page_map.documents.get(name, {})]
+                if chapter is not None and guide_folios:
+                    candidates.append(chapter_guess(guide_folios, chapter.anchor))
+                data, pages, folios, layouts = _render_numbered(
+                    source, candidates, render=render, cache=cache, variant=variant
                 )
-                data = document.write_pdf(pdf_variant=variant)
-                rendered.append(Rendered(target, data, len(document.pages)))
+                if chapter is None:
+                    guide_folios = folios
+                page_map.documents[name] = folios
+                rendered.append(Rendered(target, data, pages, layouts))
                 done_weight += weight
         except (Exception, FatalURLFetchingError) as exc:
             # FatalURLFetchingError (a BaseException, so that WeasyPrint's own handlers let it
@@ -304,13 +455,24 @@ def build_language_pdf(
         result.problems += check_characters(project, sphinx.outdir, manifest)
         if result.ok:
             rendering = time.perf_counter()
-            rendered, problems = render_edition(sphinx.outdir, manifest, variant=variant, progress=progress)
+            page_map_path, cache_dir = render_state_paths(project, lang)
+            if fresh:
+                shutil.rmtree(page_map_path.parent, ignore_errors=True)
+                shutil.rmtree(cache_dir, ignore_errors=True)
+            page_map = PageMap.load(page_map_path)
+            cache = RenderCache(cache_dir, sphinx.outdir, variant)
+            rendered, problems = render_edition(
+                sphinx.outdir, manifest, variant=variant, progress=progress, page_map=page_map, cache=cache
+            )
             result.render_seconds = time.perf_counter() - rendering
             result.problems += problems
             if result.ok:
                 result.files = publish_pdfs(project, lang, rendered, whole_guide_name(version.version, lang))
                 result.pages = {item.target.as_posix(): item.pages for item in rendered}
+                result.layouts = {item.target.as_posix(): item.layouts for item in rendered}
                 result.published = True
+                page_map.save()
+                cache.prune()
     result.seconds = time.perf_counter() - started
     result.cpu_seconds = _cpu_seconds() - cpu_started
     # The peak of this process: per language when languages run in worker processes.

@@ -9,7 +9,8 @@
 * fast translated builds (``fast_i18n``: caches MyST's per-message set-up).
 * the translation dashboard (``dashboard``: ``status/index.html``, SVG badges);
 * ``lang`` on passages that fall back to the source language (``fallback_language``);
-* ARIA fixes to Sphinx's HTML writer (``accessibility``).
+* ARIA fixes to Sphinx's HTML writer (``accessibility``);
+* ``{numref}`` without one unpickle per reference (``numref_doctrees``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from guidetools.sphinxext import (
     fallback_language,
     fast_i18n,
     html_context,
+    numref_doctrees,
     progress,
     translation_guard,
 )
@@ -49,6 +51,7 @@ def setup(app: Sphinx) -> dict:
     dashboard.setup(app)  # status/index.html and a badge per language in every HTML edition
     fallback_language.setup(app)  # untranslated passages carry lang="en" (screen readers, hyphenation)
     accessibility.setup(app)  # HTML translator: aria-level on table of contents captions
+    numref_doctrees.setup(app)  # each page unpickled once per build for {numref}, not once per reference
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
 
