@@ -216,16 +216,24 @@ class RenderCache:
         key = self.key(html_text)
         try:
             data = (self.folder / f"{key}.pdf").read_bytes()
-            pages = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))["pages"]
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            pages, checksum = int(entry["pages"]), entry["sha256"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        if hashlib.sha256(data).hexdigest() != checksum:
+            return None  # damaged or half-written by something else: render it again
         self.used.add(key)
-        return data, int(pages)
+        return data, pages
 
     def put(self, html_text: str, data: bytes, pages: int) -> None:
         key = self.key(html_text)
         _write_all_or_nothing(
-            {self.folder / f"{key}.pdf": data, self.folder / f"{key}.json": json.dumps({"pages": pages}).encode()}
+            {
+                self.folder / f"{key}.pdf": data,
+                self.folder / f"{key}.json": json.dumps(
+                    {"pages": pages, "sha256": hashlib.sha256(data).hexdigest()}
+                ).encode(),
+            }
         )
         self.used.add(key)
 

@@ -1,0 +1,161 @@
+"""Page numbers written in by the renderer, the rendered-PDF cache, and {numref} without re-reading.
+
+Real builds of the ``print`` fixture (three chapters); PDFs read back with pypdf. How many times
+WeasyPrint laid a document out is reported per file by the build (``PdfResult.layouts``; 0 means
+the PDF came from the cache).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdf
+import pytest
+from sphinx.domains.std import StandardDomain
+from sphinx.environment import BuildEnvironment
+
+from guidetools.build import run_sphinx
+from guidetools.pdf import SLUG
+from guidetools.pdf.pagerefs import UNKNOWN, PageMap, referenced_anchors, with_page_numbers
+from guidetools.pdf.render import build_pdf, pdf_dir, render_state_paths
+from guidetools.project import Project
+from guidetools.sphinxext.numref_doctrees import StandardDomainReadingEachPageOnce
+from tests.conftest import copy_project
+
+EPOCH = "1767225600"
+GUIDE = f"{SLUG}-unversioned-en.pdf"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Project:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return copy_project("print", tmp_path)
+
+
+def build_en(project: Project):
+    [result] = build_pdf(project, ["en"], jobs=1)
+    assert result.ok, result.problems
+    return result
+
+
+def text_of(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def printed_page_of(path: Path, anchor: str) -> int:
+    """The number printed on the page holding ``anchor``: its position from the first chapter's page, plus one."""
+    reader = pypdf.PdfReader(path)
+    first_body_page = reader.get_destination_page_number(reader.outline[0])
+    return reader.get_destination_page_number(reader.named_destinations[anchor]) - first_body_page + 1
+
+
+def test_an_unchanged_rebuild_lays_nothing_out_and_gives_the_same_bytes(project: Project) -> None:
+    first = build_en(project)
+    # A first build measures the pages of the references, then prints them: at most two layouts.
+    assert 1 <= first.layouts[GUIDE] <= 2
+    before = {path: path.read_bytes() for path in pdf_dir(project).rglob("*.pdf")}
+    again = build_en(project)
+    assert set(again.layouts.values()) == {0}, again.layouts
+    assert {path: path.read_bytes() for path in pdf_dir(project).rglob("*.pdf")} == before
+
+
+def test_an_edited_chapter_is_laid_out_again_and_the_others_come_from_the_cache(project: Project) -> None:
+    build_en(project)
+    chapter = project.source_dir / "second.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nA sentence added by an author.\n", encoding="utf-8")
+    result = build_en(project)
+    assert result.layouts[GUIDE] == 1  # the numbers of the last build were still right
+    assert result.layouts["en/second.pdf"] == 1
+    assert result.layouts["en/first.pdf"] == result.layouts["en/glossary.pdf"] == 0
+    assert "A sentence added by an author." in text_of(pdf_dir(project) / "en" / "second.pdf")
+
+
+def test_a_reference_follows_its_target_to_another_page(project: Project) -> None:
+    build_en(project)
+    guide = pdf_dir(project) / GUIDE
+    before = printed_page_of(guide, "second-prisons")
+    # Three more pages of text in the first chapter push the second one (and its section) later.
+    chapter = project.source_dir / "first.md"
+    filler = "\n".join(f"Paragraph {n} of a longer first chapter, written to fill the page. " * 6 for n in range(40))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n" + filler + "\n", encoding="utf-8")
+    result = build_en(project)
+    after = printed_page_of(guide, "second-prisons")
+    assert after > before
+    assert f"as the second chapter (see p. {after}) explains" in text_of(guide)
+    # The last build's numbers were wrong for this one: measured, then printed.
+    assert result.layouts[GUIDE] == 2
+    page_map = PageMap.load(render_state_paths(project, "en")[0])
+    assert page_map.documents["guide.html"]["second-prisons"] == str(after)
+
+
+def test_fresh_builds_forget_the_page_numbers_and_the_cache(project: Project) -> None:
+    build_en(project)
+    page_map_path, cache_dir = render_state_paths(project, "en")
+    assert page_map_path.is_file() and any(cache_dir.glob("*.pdf"))
+    [result] = build_pdf(project, ["en"], jobs=1, fresh=True)
+    assert result.ok and result.layouts[GUIDE] >= 1 and all(n >= 1 for n in result.layouts.values())
+
+
+def test_a_damaged_page_map_is_measured_again(project: Project) -> None:
+    build_en(project)
+    page_map_path, cache_dir = render_state_paths(project, "en")
+    page_map_path.write_text("{not json", encoding="utf-8")
+    for entry in cache_dir.glob("*.pdf"):
+        entry.write_bytes(b"")  # and a damaged cache: an empty PDF is not served
+    result = build_en(project)
+    assert "as the second chapter (see p." in text_of(pdf_dir(project) / GUIDE)
+    assert all(n >= 1 for n in result.layouts.values())
+    assert PageMap.load(page_map_path).documents["guide.html"]
+
+
+def test_page_numbers_are_written_into_page_references_only() -> None:
+    html = (
+        '<p><a class="reference internal xref-page" href="#target-one">one</a> '
+        '<a class="reference internal" href="#glossary-term">term</a> '
+        '<a class="toc-link" href="#chapter" data-page="7">chapter</a> '
+        '<a class="reference external" href="https://example.org/">web</a></p>'
+    )
+    assert referenced_anchors(html) == ["target-one", "chapter"]
+    numbered = with_page_numbers(html, {"target-one": "12"})
+    assert 'href="#target-one" data-page="12">one</a>' in numbered
+    assert f'href="#chapter" data-page="{UNKNOWN}">chapter</a>' in numbered  # the stale 7 is gone
+    assert '<a class="reference internal" href="#glossary-term">term</a>' in numbered
+    assert '<a class="reference external" href="https://example.org/">web</a>' in numbered
+
+
+# {numref} ------------------------------------------------------------------------------------------
+
+
+def test_numref_reads_each_page_once_and_writes_the_same_html(tmp_path: Path, monkeypatch) -> None:
+    loads: list[str] = []
+    read_from_pickle = BuildEnvironment.get_doctree
+
+    def counting(env, docname):
+        loads.append(docname)
+        return read_from_pickle(env, docname)
+
+    monkeypatch.setattr(BuildEnvironment, "get_doctree", counting)
+    outputs = {}
+    for memo in (True, False):
+        project = copy_project("print", tmp_path / str(memo))
+        second = project.source_dir / "second.md"
+        numrefs = "See {numref}`fig-box`, {numref}`fig-box` and {numref}`fig-box` again.\n"
+        second.write_text(second.read_text(encoding="utf-8") + "\n" + numrefs, encoding="utf-8")
+        if not memo:
+            monkeypatch.setattr(
+                StandardDomainReadingEachPageOnce, "_resolve_numref_xref", StandardDomain._resolve_numref_xref
+            )
+        loads.clear()
+        result = run_sphinx(project, "en", "html")
+        assert result.ok, result.problems
+        outputs[memo] = {
+            path.relative_to(result.outdir): path.read_bytes()
+            for path in sorted(result.outdir.rglob("*.html"))
+            if "_static" not in path.parts
+        }
+        outputs[memo, "first loads"] = loads.count("first")
+    assert outputs[True] == outputs[False]
+    assert b"Fig. 1" in outputs[True][Path("second.html")]
+    # Four numrefs to the first chapter's figure: read once for them all, instead of once each.
+    assert outputs[True, "first loads"] <= outputs[False, "first loads"] - 3
