@@ -309,6 +309,7 @@ def summarise(runs: list[Run], languages: list[str], source: str) -> dict:
         groups.setdefault((run.case, run.route, run.lang), []).append(run)
     rows = []
     for (case, route, lang), members in groups.items():
+        chapter_pages = [r.detail["chapter_pages"] for r in members if "chapter_pages" in r.detail]
         rows.append(
             {
                 "case": case,
@@ -320,6 +321,7 @@ def summarise(runs: list[Run], languages: list[str], source: str) -> dict:
                 "cpu_s": _median(members, "cpu_s"),
                 "peak_mb": max((r.peak_mb for r in members), default=None),
                 "pages": _median([r for r in members if r.pages is not None], "pages"),
+                "chapter_pages": statistics.median(chapter_pages) if chapter_pages else None,
             }
         )
 
@@ -374,10 +376,16 @@ def summarise(runs: list[Run], languages: list[str], source: str) -> dict:
             for route in ("guide", "stock"):
                 pages, seconds = get("pdf", route, lang, "pages"), get("pdf", route, lang, measure)
                 pair.append(pages / seconds if pages and seconds else None)
+            # Counting the chapter PDFs too: pages of PDF the route wrote per second.
+            chapter_pages, seconds = get("pdf", "guide", lang, "chapter_pages"), get("pdf", "guide", lang, measure)
+            whole_pages = get("pdf", "guide", lang, "pages")
+            all_pages = (whole_pages + chapter_pages) / seconds if whole_pages and chapter_pages and seconds else None
             speeds[lang] = {
                 "guide_pages_per_s": _round(pair[0]),
                 "stock_pages_per_s": _round(pair[1]),
                 "ratio": ratio(pair[0], pair[1]),
+                "guide_all_pages_per_s": _round(all_pages),
+                "ratio_all_pages": ratio(all_pages, pair[1]),
             }
         known = [s["ratio"] for s in speeds.values() if s["ratio"] is not None]
         ratios.setdefault("pdf_pages_per_second_vs_simplepdf", {})[measure] = {
