@@ -159,3 +159,18 @@ def test_numref_reads_each_page_once_and_writes_the_same_html(tmp_path: Path, mo
     assert b"Fig. 1" in outputs[True][Path("second.html")]
     # Four numrefs to the first chapter's figure: read once for them all, instead of once each.
     assert outputs[True, "first loads"] <= outputs[False, "first loads"] - 3
+
+
+def test_chapters_rendered_by_a_helper_process_are_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """One language on two cores: the chapters go to a helper process while the guide renders."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    alone, helped = copy_project("print", tmp_path / "alone"), copy_project("print", tmp_path / "helped")
+    [one] = build_pdf(alone, ["ar"], jobs=1)
+    [two] = build_pdf(helped, ["ar"], jobs=2)
+    assert one.ok and two.ok, two.problems
+    assert list(one.pages) == list(two.pages)  # same files, in the same order
+    for name in one.pages:
+        assert (pdf_dir(helped) / name).read_bytes() == (pdf_dir(alone) / name).read_bytes(), name
+    # The helper's cache entries count as used: a rebuild with a helper lays nothing out.
+    [again] = build_pdf(helped, ["ar"], jobs=2)
+    assert set(again.layouts.values()) == {0}, again.layouts

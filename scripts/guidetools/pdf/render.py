@@ -31,6 +31,7 @@ import resource
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -38,7 +39,7 @@ from pathlib import Path
 
 from guidetools.build import Problem, ProgressCallback, _report_to, per_language, run_sphinx, staging_dir
 from guidetools.pdf import SLUG
-from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
+from guidetools.pdf.builder import ASSETS, MANIFEST, ChapterFile, EditionManifest
 from guidetools.pdf.pagerefs import MAX_LAYOUTS, UNKNOWN, PageMap, anchor_folios, referenced_anchors, with_page_numbers
 from guidetools.project import Project
 from guidetools.version import SourceVersion, source_version
@@ -306,19 +307,23 @@ def chapter_guess(guide_folios: dict[str, str], chapter_anchor: str) -> dict[str
     }
 
 
-def render_edition(
-    staged: Path,
-    manifest: EditionManifest,
-    *,
-    variant: str | None = PDF_VARIANT,
-    progress: ProgressCallback | None = None,
-    page_map: PageMap | None = None,
-    cache: RenderCache | None = None,
-) -> tuple[list[Rendered], list[Problem]]:
-    """Render the whole guide and every chapter of one staged print edition to PDF bytes.
+GUIDE_MAP_KEY = "guide.html"  # the whole guide's entry in the page map (its print HTML's name)
 
-    ``page_map`` gives the page numbers of the last build (and receives this build's);
-    ``cache`` gives the PDFs of documents whose print HTML did not change.
+
+def _render_documents(
+    staged: Path,
+    documents: list[tuple[Path, Path, ChapterFile | None]],
+    *,
+    variant: str | None,
+    page_map: PageMap,
+    cache: RenderCache | None,
+    on_rendered: Callable[[int], None] | None = None,
+) -> tuple[list[Rendered], list[Problem]]:
+    """Render ``(target, print HTML, chapter or None for the whole guide)`` items, in order, in this process.
+
+    ``page_map`` gives the last build's page numbers and receives this build's; a chapter's
+    numbers may also be guessed from the whole guide's (this build's when it was rendered
+    first, else the last build's).
     """
     from weasyprint import CSS, HTML
     from weasyprint.urls import FatalURLFetchingError
@@ -327,24 +332,16 @@ def render_edition(
     from guidetools.pdf.fonts import FONT_CSS, isolated_font_config
 
     fetcher = SandboxedFetcher(staged)
-    documents = [(Path(whole_guide_name(manifest.version, manifest.lang)), staged / manifest.guide_html)]
-    documents += [(Path(manifest.lang) / f"{c.slug}.pdf", staged / c.html) for c in manifest.chapters]
-    # The whole guide takes about as long as all chapters together: weigh it so for progress.
-    weights = [len(manifest.chapters) or 1] + [1] * len(manifest.chapters)
-    done_weight = 0
     rendered: list[Rendered] = []
     problems: list[Problem] = []
-    page_map = page_map if page_map is not None else PageMap(Path(os.devnull))
+    source = staged
     with _weasyprint_warnings() as warnings, isolated_font_config() as font_config:
         try:
             stylesheets = [
                 CSS(filename=staged / ASSETS / "fonts" / FONT_CSS, font_config=font_config, url_fetcher=fetcher),
                 CSS(filename=staged / ASSETS / "print.css", font_config=font_config, url_fetcher=fetcher),
             ]
-            guide_folios: dict[str, str] = {}
-            for (target, source), weight, chapter in zip(documents, weights, [None, *manifest.chapters], strict=True):
-                if progress:
-                    progress(manifest.lang, RENDER_PHASE, round(100 * done_weight / sum(weights)))
+            for index, (target, source, chapter) in enumerate(documents):
 
                 def render(text: str, source: Path = source):
                     return HTML(string=text, base_url=str(source), url_fetcher=fetcher).render(
@@ -352,30 +349,133 @@ def render_edition(
                     )
 
                 # The map is per document: a chapter alone is numbered from 1, in the guide it is not.
-                name = source.name
-                candidates = [page_map.documents.get(name, {})]
+                candidates = [page_map.documents.get(source.name, {})]
+                guide_folios = page_map.documents.get(GUIDE_MAP_KEY, {})
                 if chapter is not None and guide_folios:
                     candidates.append(chapter_guess(guide_folios, chapter.anchor))
                 data, pages, folios, layouts = _render_numbered(
                     source, candidates, render=render, cache=cache, variant=variant
                 )
-                if chapter is None:
-                    guide_folios = folios
-                page_map.documents[name] = folios
+                page_map.documents[source.name] = folios
                 rendered.append(Rendered(target, data, pages, layouts))
-                done_weight += weight
+                if on_rendered:
+                    on_rendered(index)
         except (Exception, FatalURLFetchingError) as exc:
             # FatalURLFetchingError (a BaseException, so that WeasyPrint's own handlers let it
             # through) stops the rendering at the first refused or missing resource.
             cause = exc.__cause__ if exc.__cause__ is not None else exc
             problems.append(Problem(f"{source.name}: {cause}", level="ERROR"))
-        if progress and not problems:
-            progress(manifest.lang, RENDER_PHASE, 100)
     for url in dict.fromkeys(fetcher.refused):
         message = f"the print edition refers to {url}, outside the build tree; only files under {staged} and data: URLs may be used"
         if not any(url in problem.message for problem in problems):
             problems.append(Problem(message, level="ERROR"))
     problems += [Problem(message, file="<weasyprint>") for message in dict.fromkeys(warnings)]
+    return rendered, problems
+
+
+def _render_in_helper(
+    staged: str,
+    documents: list[tuple[Path, Path, ChapterFile | None]],
+    variant: str | None,
+    cache_folder: str | None,
+    known: dict[str, dict[str, str]],
+) -> tuple[list[Rendered], dict[str, dict[str, str]], list[Problem], set[str]]:
+    """``_render_documents`` in a helper process: its PDFs, page numbers, problems and cache entries."""
+    page_map = PageMap(Path(os.devnull), dict(known))
+    cache = RenderCache(Path(cache_folder), Path(staged), variant) if cache_folder else None
+    rendered, problems = _render_documents(Path(staged), documents, variant=variant, page_map=page_map, cache=cache)
+    numbers = {
+        source.name: page_map.documents[source.name] for _, source, _ in documents if source.name in page_map.documents
+    }
+    return rendered, numbers, problems, cache.used if cache else set()
+
+
+def render_edition(
+    staged: Path,
+    manifest: EditionManifest,
+    *,
+    variant: str | None = PDF_VARIANT,
+    progress: ProgressCallback | None = None,
+    page_map: PageMap | None = None,
+    cache: RenderCache | None = None,
+    workers: int = 1,
+) -> tuple[list[Rendered], list[Problem]]:
+    """Render the whole guide and every chapter of one staged print edition to PDF bytes.
+
+    ``page_map`` gives the page numbers of the last build (and receives this build's);
+    ``cache`` gives the PDFs of documents whose print HTML did not change. With ``workers`` > 1
+    the chapters are rendered by ``workers - 1`` helper processes while this one renders the
+    whole guide (WeasyPrint lays out on one core): for a build of fewer languages than cores.
+    """
+    page_map = page_map if page_map is not None else PageMap(Path(os.devnull))
+    documents: list[tuple[Path, Path, ChapterFile | None]] = [
+        (Path(whole_guide_name(manifest.version, manifest.lang)), staged / manifest.guide_html, None)
+    ]
+    documents += [(Path(manifest.lang) / f"{c.slug}.pdf", staged / c.html, c) for c in manifest.chapters]
+    # The whole guide takes about as long as all chapters together: weigh it so for progress.
+    weights = [len(manifest.chapters) or 1] + [1] * len(manifest.chapters)
+
+    def report(done: list[int]) -> None:
+        if progress:
+            progress(manifest.lang, RENDER_PHASE, round(100 * sum(weights[i] for i in done) / sum(weights)))
+
+    done: list[int] = []
+
+    def rendered_one(index: int) -> None:
+        done.append(index)
+        report(done)
+
+    report(done)
+    helpers = min(workers - 1, len(documents) - 1)
+    if helpers < 1:
+        rendered, problems = _render_documents(
+            staged,
+            documents,
+            variant=variant,
+            page_map=page_map,
+            cache=cache,
+            on_rendered=rendered_one,
+        )
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chapters = documents[1:]
+        shares = [chapters[i::helpers] for i in range(helpers)]
+        context = multiprocessing.get_context("spawn")  # like the language workers: no state shared
+        with ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool:
+            futures = [
+                pool.submit(
+                    _render_in_helper,
+                    str(staged),
+                    share,
+                    variant,
+                    str(cache.folder) if cache else None,
+                    dict(page_map.documents),
+                )
+                for share in shares
+            ]
+            rendered, problems = _render_documents(
+                staged,
+                documents[:1],
+                variant=variant,
+                page_map=page_map,
+                cache=cache,
+                on_rendered=rendered_one,
+            )
+            for share, future in zip(shares, futures, strict=True):
+                helper_rendered, numbers, helper_problems, used = future.result()
+                rendered += helper_rendered
+                problems += helper_problems
+                page_map.documents.update(numbers)
+                if cache is not None:
+                    cache.used |= used
+                done += [documents.index(item) for item in share[: len(helper_rendered)]]
+                report(done)
+        order = {target: index for index, (target, _, _) in enumerate(documents)}
+        rendered.sort(key=lambda item: order[item.target])
+    if progress and not problems:
+        progress(manifest.lang, RENDER_PHASE, 100)
     return rendered, problems
 
 
@@ -449,8 +549,9 @@ def build_language_pdf(
     progress: ProgressCallback | None = None,
     fresh: bool = False,
     variant: str | None = PDF_VARIANT,
+    workers: int = 1,
 ) -> PdfResult:
-    """Build, check, render and publish the print editions of one language."""
+    """Build, check, render and publish the print editions of one language (``workers``: processes to render with)."""
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
     result = PdfResult(lang, pdf_dir(project))
@@ -470,7 +571,13 @@ def build_language_pdf(
             page_map = PageMap.load(page_map_path)
             cache = RenderCache(cache_dir, sphinx.outdir, variant)
             rendered, problems = render_edition(
-                sphinx.outdir, manifest, variant=variant, progress=progress, page_map=page_map, cache=cache
+                sphinx.outdir,
+                manifest,
+                variant=variant,
+                progress=progress,
+                page_map=page_map,
+                cache=cache,
+                workers=workers,
             )
             result.render_seconds = time.perf_counter() - rendering
             result.problems += problems
@@ -488,8 +595,10 @@ def build_language_pdf(
     return result
 
 
-def _pdf_in_worker(root: str, lang: str, fresh: bool, variant: str | None, queue) -> PdfResult:
-    return build_language_pdf(Project(Path(root)), lang, progress=_report_to(queue), fresh=fresh, variant=variant)
+def _pdf_in_worker(root: str, lang: str, fresh: bool, variant: str | None, workers: int, queue) -> PdfResult:
+    return build_language_pdf(
+        Project(Path(root)), lang, progress=_report_to(queue), fresh=fresh, variant=variant, workers=workers
+    )
 
 
 def build_pdf(
@@ -501,8 +610,19 @@ def build_pdf(
     fresh: bool = False,
     variant: str | None = PDF_VARIANT,
 ) -> list[PdfResult]:
-    """The print editions of each language, one process per language; results in ``langs`` order."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
-    if jobs == 1:
-        return [build_language_pdf(project, lang, progress=progress, fresh=fresh, variant=variant) for lang in langs]
-    return per_language(langs, _pdf_in_worker, (str(project.root), fresh, variant), jobs=jobs, progress=progress)
+    """The print editions of each language, one process per language; results in ``langs`` order.
+
+    ``jobs`` processes at most (default: one per core). With fewer languages than that, each
+    language renders its chapters in helper processes while it renders the whole guide.
+    """
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    language_jobs = min(jobs, len(langs)) or 1
+    workers = max(1, jobs // language_jobs)
+    if language_jobs == 1:
+        return [
+            build_language_pdf(project, lang, progress=progress, fresh=fresh, variant=variant, workers=workers)
+            for lang in langs
+        ]
+    return per_language(
+        langs, _pdf_in_worker, (str(project.root), fresh, variant, workers), jobs=language_jobs, progress=progress
+    )
