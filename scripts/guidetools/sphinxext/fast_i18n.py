@@ -56,6 +56,7 @@ docs/upstream-myst-i18n-performance.md.
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -145,12 +146,70 @@ def memo_publish_msgstr(source, source_path, source_line, *, config, env, regist
     if remembered is not None and remembered[0] is env and remembered[1] is settings:
         stats["message parse reused"] += 1
         return remembered[2].deepcopy()
-    node = _originals["_publish_msgstr"](
-        source, source_path, source_line, config=config, env=env, registry=registry, settings=settings
-    )
+    publish = plain_paragraph if plain_parse_allowed(config) and is_plain(source) else _originals["_publish_msgstr"]
+    stats["plain message" if publish is plain_paragraph else "message parsed"] += 1
+    node = publish(source, source_path, source_line, config=config, env=env, registry=registry, settings=settings)
     if not isinstance(node, nodes.document):  # an empty message; rare, not worth remembering
         _published[key] = (env, settings, node.deepcopy())
     return node
+
+
+# Plain messages ------------------------------------------------------------------------------------
+
+# Characters that can start MyST or CommonMark inline syntax: emphasis, code, links, images,
+# roles, substitutions, footnotes, raw HTML, autolinks, escapes, entities, math, strikethrough.
+_INLINE_SYNTAX = re.compile(r"[*_`\[\]{}<>\\&$~^|\t\r\x00]")
+# Line starts that open a block (list, quote, heading, fence, thematic break, table, comment,
+# target, definition, colon fence, setext underline) or an indented code block.
+_BLOCK_START = re.compile(r"(?:[-+*>#=%:(|]|\d{1,9}[.)]|\s)")
+# MyST extensions under which a message without the characters above is still one plain
+# paragraph; "linkify" (bare URLs), "replacements" and "smartquotes" (typography) change its text.
+_PLAIN_SAFE_EXTENSIONS = frozenset(
+    {
+        "amsmath",
+        "attrs_block",
+        "attrs_inline",
+        "colon_fence",
+        "deflist",
+        "dollarmath",
+        "fieldlist",
+        "html_admonition",
+        "html_image",
+        "strikethrough",
+        "substitution",
+        "tasklist",
+    }
+)
+
+
+def is_plain(source: str) -> bool:
+    """Whether MyST would parse ``source`` into one paragraph of plain text, one Text per line."""
+    if not source or _INLINE_SYNTAX.search(source):
+        return False
+    return all(line and not line[-1].isspace() and not _BLOCK_START.match(line) for line in source.split("\n"))
+
+
+def plain_parse_allowed(config) -> bool:
+    """The fast path is for the guide's MyST set-up and any that adds no text-changing extension."""
+    return set(getattr(config, "myst_enable_extensions", ()) or ()) <= _PLAIN_SAFE_EXTENSIONS
+
+
+def plain_paragraph(source, source_path, source_line, *, config, env, registry, settings) -> nodes.paragraph:
+    """What ``_publish_msgstr`` returns for a plain message, built without parsing it.
+
+    The same nodes MyST makes: a paragraph (raw source, line 1 and source as MyST sets them) in
+    its own little document, one Text per line with a "\\n" Text between lines.
+    """
+    document = new_document(f"{source_path}:{source_line}:<translated>", settings)
+    paragraph = nodes.paragraph(source)
+    paragraph.line = 1
+    paragraph.source = document["source"]
+    for index, line in enumerate(source.split("\n")):
+        if index:
+            paragraph += nodes.Text("\n")
+        paragraph += nodes.Text(line)
+    document += paragraph
+    return paragraph
 
 
 def _guard_rendering(entry: _CachedParser) -> None:
