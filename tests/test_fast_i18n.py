@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from docutils import nodes
 from myst_parser.config.main import MdParserConfig
 from myst_parser.mdit_to_docutils import base
 from myst_parser.mdit_to_docutils.base import DocutilsRenderer
@@ -62,6 +64,8 @@ def test_translated_html_is_byte_identical_with_and_without_the_cache(markup_pro
     assert fast_i18n.stats["message parse reused"] > 10
     assert fast_i18n.stats["throw-away document skipped"] > 10
     assert fast_i18n.stats["plain message"] > 5  # built without a parse, and still byte-identical
+    assert fast_i18n.stats["title target walk skipped"] > 0  # translated titles, page walked once
+    assert fast_i18n.stats["reference update skipped"] > 10  # plain text on both sides
 
     assert sorted(fast) == sorted(stock)
     different = [name for name in stock if fast[name] != stock[name]]
@@ -149,6 +153,8 @@ def test_each_document_gets_its_own_settings() -> None:
 def test_uninstall_restores_myst_and_sphinx() -> None:
     fast_i18n.uninstall()  # an earlier build in this process may have installed the patches
     originals = (base.make_document, sphinx_.create_md_parser, base.DocutilsRenderer.setup_render, i18n._publish_msgstr)
+    updaters = {name: getattr(i18n._NodeUpdater, name) for name in fast_i18n._REFERENCE_UPDATES}
+    matcher = i18n.NodeMatcher
     fast_i18n.install()
     fast_i18n.install()  # idempotent
     assert base.make_document is fast_i18n.cached_make_document
@@ -162,6 +168,98 @@ def test_uninstall_restores_myst_and_sphinx() -> None:
         i18n._publish_msgstr,
     ) == originals
     assert originals[0].__module__ == "myst_parser.mdit_to_docutils.base"
+    assert i18n.NodeMatcher is matcher and matcher is not fast_i18n.IndexedNodeMatcher
+    assert {name: getattr(i18n._NodeUpdater, name) for name in fast_i18n._REFERENCE_UPDATES} == updaters
+
+
+# Sphinx's title mapping and reference updates -----------------------------------------------------
+
+RST_WITH_TITLE_TARGETS = """
+Harm reduction
+==============
+
+.. _naloxone: `Harm reduction`_
+.. _services: Harm reduction_
+
+Text with a `link <Harm reduction_>`_.
+
+Other
+=====
+
+.. _elsewhere: Other_
+"""
+
+
+def _rst_document():
+    """The page as Sphinx's i18n transform sees it: parsed, references not yet resolved."""
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    settings = get_default_settings(Parser)
+    settings.report_level = 5
+    document = new_document("page.rst", settings)
+    Parser().parse(RST_WITH_TITLE_TARGETS, document)
+    return document
+
+
+def _found(matcher_class, document, name: str) -> list[str]:
+    return [" ".join(target["names"]) for target in matcher_class(nodes.target, refname=name).findall(document)]
+
+
+def test_indexed_title_targets_find_what_a_walk_finds() -> None:
+    from sphinx.util.nodes import NodeMatcher
+
+    fast_i18n.clear()
+    document = _rst_document()
+    for name in ("harm reduction", "other", "absent"):
+        assert _found(fast_i18n.IndexedNodeMatcher, document, name) == _found(NodeMatcher, document, name)
+    assert _found(NodeMatcher, document, "harm reduction")  # the fixture does have such targets
+    # Sphinx renames a target when its title is translated: the index sees the new name.
+    for target in fast_i18n.IndexedNodeMatcher(nodes.target, refname="harm reduction").findall(document):
+        target["refname"] = "reducción de daños"
+    assert _found(fast_i18n.IndexedNodeMatcher, document, "reducción de daños") == _found(
+        NodeMatcher, document, "reducción de daños"
+    )
+    assert _found(fast_i18n.IndexedNodeMatcher, document, "harm reduction") == []
+    # Any other search, or any other node than a whole page, is Sphinx's own walk.
+    section = document.next_node(nodes.section)
+    assert list(fast_i18n.IndexedNodeMatcher(nodes.target, refname=Any).findall(section)) == list(
+        NodeMatcher(nodes.target, refname=Any).findall(section)
+    )
+
+
+def test_a_translation_bringing_a_title_target_turns_the_index_off() -> None:
+    fast_i18n.clear()
+    document = _rst_document()
+    _found(fast_i18n.IndexedNodeMatcher, document, "other")  # indexed now
+    added = nodes.target("", "", refname="other", names=["late"])
+    document += nodes.paragraph("", "", added)  # as a translated paragraph bringing a target would
+    assert fast_i18n._holds_refname_target(document.children[-1])
+    fast_i18n._refname_index["usable"] = False  # what memo_publish_msgstr does on such a parse
+    assert "late" in _found(fast_i18n.IndexedNodeMatcher, document, "other")
+    fast_i18n.clear()
+    assert fast_i18n._refname_index["usable"]
+
+
+def test_reference_updates_are_skipped_only_for_text_on_both_sides() -> None:
+    calls = []
+
+    def update(self) -> None:
+        calls.append(self)
+
+    wrapped = fast_i18n._skipping_for_text(update)
+    text = nodes.paragraph("", "", nodes.Text("plain"))
+    marked = nodes.paragraph("", "", nodes.emphasis("", "marked"))
+
+    class Updater:
+        def __init__(self, node, patch) -> None:
+            self.node, self.patch = node, patch
+
+    for node, patch, called in ((text, text, False), (text, marked, True), (marked, text, True)):
+        calls.clear()
+        wrapped(Updater(node, patch))
+        assert bool(calls) == called
 
 
 # Plain messages ---------------------------------------------------------------------------------

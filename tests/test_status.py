@@ -130,3 +130,29 @@ def test_wrap_stops_on_a_broken_file_before_rewriting_any(project: Project, caps
     assert main(["--root", str(project.root), "wrap"]) == 1
     assert "z-broken.po:10: syntax error: msgid 'x' has no msgstr" in capsys.readouterr().err
     assert good.read_text(encoding="utf-8") == BABEL_WRAPPED
+
+
+def test_counts_are_cached_by_content_and_never_served_stale(project: Project) -> None:
+    from guidetools import GuideError
+    from guidetools.status import counts_cache_path
+
+    first = compute_status(project).to_json()
+    cache = counts_cache_path(project)
+    assert cache.is_file() and len(json.loads(cache.read_text(encoding="utf-8"))["catalogs"]) >= 1
+    assert compute_status(project).to_json() == first == compute_status(project, cached=False).to_json()
+    # Translating the untranslated entry changes the bytes, so the counts are taken again.
+    path = project.catalog_dir("fr") / "chapter.po"
+    catalog = read_catalog(path)
+    untranslated = next(message for message in catalog.entries if message.state == "untranslated")
+    untranslated.msgstr = "La naloxone inverse une surdose d’opioïdes en quelques minutes."
+    path.write_text(format_catalog(catalog), encoding="utf-8")
+    chapter = compute_status(project).languages[0].chapters["chapter"]
+    assert (chapter.translated, chapter.untranslated, chapter.percent) == (5, 0, 100.0)
+    # A damaged file is reported, cache or not, and its old counts are not used.
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "unclosed\n', encoding="utf-8")
+    with pytest.raises(GuideError, match="chapter.po"):
+        compute_status(project)
+    # A damaged cache is only a slower run.
+    cache.write_text("{not json", encoding="utf-8")
+    path.write_text(format_catalog(catalog), encoding="utf-8")
+    assert compute_status(project).languages[0].chapters["chapter"].percent == 100.0

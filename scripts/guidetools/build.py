@@ -8,6 +8,7 @@ never leaves a half-written or warning-laden site where readers (or a release) w
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import io
 import multiprocessing
@@ -20,7 +21,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guidetools import GuideError
 from guidetools.project import Project
+from guidetools.status import compute_status, counts_cache_path
 
 # "path/file.md:12: WARNING: message [type]" — the line number and the path are optional.
 _WARNING_RE = re.compile(
@@ -260,8 +263,14 @@ def build_html(
     Returns the results in the order of ``langs``.
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
+    if fresh:
+        counts_cache_path(project).unlink(missing_ok=True)
     if jobs == 1:
         return [build_language(project, lang, progress=progress, fresh=fresh) for lang in langs]
+    # Every site's status page shows every language: count the catalogues once, here, so the
+    # workers find the counts cached instead of each reading all of them at the same time.
+    with contextlib.suppress(GuideError):  # a bad catalogue: each build reports it with its page
+        compute_status(project)
     return per_language(langs, _html_in_worker, (str(project.root), fresh), jobs=jobs, progress=progress)
 
 

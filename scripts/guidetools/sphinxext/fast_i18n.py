@@ -20,6 +20,14 @@ per message. With MyST (5.2.0) each of those parses pays fixed costs unrelated t
    247 KB instead of 168 KB, four times slower to load, and the HTML builder loads doctrees
    ~120 times per build for figure numbers and references).
 
+Two more costs are Sphinx's own, per translated node (``_NodeUpdater``, same file):
+
+5. ``update_title_mapping`` walks the *whole page* for every translated section title, looking
+   for ``target`` nodes that refer to the title by name (only reStructuredText makes those);
+   on the generated guide that was 222 walks, ~2 s of a 35 s profiled French build;
+6. five ``update_*`` methods walk the original node and its translation for footnote, citation
+   and cross references, even when both are plain text (most of a guide's paragraphs).
+
 On the generated 20-chapter guide (6,544 messages, 13,029 parses) 1 and 2 were 41 s and 19 s of a
 107 s profiled Spanish build, and the translated build took 4.7 times the source build (CPU
 time); with this module, 1.45 times, with byte-identical HTML (docs/performance.md).
@@ -43,6 +51,14 @@ What it does
 4. ``adopt_translated_nodes`` points every node of a page at the page's document when the page
    has been read, before Sphinx pickles it; nothing else about the nodes changes.
 
+5. Sphinx's i18n module gets a ``NodeMatcher`` whose search for ``target`` nodes by ``refname``
+   over a whole document walks the page once and then looks only at the targets that had a
+   ``refname`` then (their current names are still matched, so renames are seen). A translation
+   can only bring in such a target through reStructuredText; if any parsed message holds one,
+   the index is given up for the rest of the process and every search walks as before.
+6. The five ``update_*`` reference methods return at once when the node and its translation
+   hold nothing but text: each would have found no reference in either, and done nothing.
+
 MyST and Sphinx look these functions up in their module namespaces at call time, so replacing
 them there is enough. The replacements are installed on ``config-inited`` when
 ``guide_fast_i18n`` is true (the default) and removed when it is false, restoring the originals:
@@ -57,6 +73,7 @@ from __future__ import annotations
 
 import copy
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +82,7 @@ from docutils import nodes
 from docutils.utils import new_document
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util.nodes import NodeMatcher
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None), frozenset)
 
@@ -149,6 +167,8 @@ def memo_publish_msgstr(source, source_path, source_line, *, config, env, regist
     publish = plain_paragraph if plain_parse_allowed(config) and is_plain(source) else _originals["_publish_msgstr"]
     stats["plain message" if publish is plain_paragraph else "message parsed"] += 1
     node = publish(source, source_path, source_line, config=config, env=env, registry=registry, settings=settings)
+    if publish is not plain_paragraph and _holds_refname_target(node):
+        _refname_index["usable"] = False
     if not isinstance(node, nodes.document):  # an empty message; rare, not worth remembering
         _published[key] = (env, settings, node.deepcopy())
     return node
@@ -212,6 +232,65 @@ def plain_paragraph(source, source_path, source_line, *, config, env, registry, 
     return paragraph
 
 
+# Sphinx's title mapping, indexed ------------------------------------------------------------
+
+# The targets with a refname of each page, found by one walk (see 5. in the module docstring).
+_refname_targets: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_refname_index = {"usable": True}
+
+
+def _holds_refname_target(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Element) and any("refname" in target for target in node.findall(nodes.target))
+
+
+class IndexedNodeMatcher(NodeMatcher):
+    """Sphinx's ``NodeMatcher``; a whole-page search for targets by refname uses the page's index."""
+
+    def findall(self, node: nodes.Node):
+        if (
+            _refname_index["usable"]
+            and isinstance(node, nodes.document)
+            and self.classes == (nodes.target,)
+            and set(self.attrs) == {"refname"}
+        ):
+            targets = _refname_targets.get(node)
+            if targets is None:
+                targets = _refname_targets[node] = [
+                    target for target in node.findall(nodes.target) if "refname" in target
+                ]
+                stats["page walked for title targets"] += 1
+            else:
+                stats["title target walk skipped"] += 1
+            return (target for target in targets if self.match(target))
+        return super().findall(node)
+
+
+# Sphinx's reference updates, skipped for text ---------------------------------------------------
+
+_REFERENCE_UPDATES = (
+    "update_autofootnote_references",
+    "update_refnamed_references",
+    "update_refnamed_footnote_references",
+    "update_citation_references",
+    "update_pending_xrefs",
+)
+
+
+def _only_text(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Element) and all(isinstance(child, nodes.Text) for child in node.children)
+
+
+def _skipping_for_text(method):
+    def update(self) -> None:
+        if _only_text(self.node) and _only_text(self.patch):
+            stats["reference update skipped"] += 1
+            return None
+        return method(self)
+
+    update.__wrapped__ = method
+    return update
+
+
 def _guard_rendering(entry: _CachedParser) -> None:
     render = entry.md.renderer.render
 
@@ -241,6 +320,12 @@ def install() -> None:
     base.make_document = cached_make_document
     sphinx_.create_md_parser = cached_create_md_parser
     base.DocutilsRenderer.setup_render = setup_render_without_throwaway_document
+    _originals["NodeMatcher"] = i18n.NodeMatcher
+    i18n.NodeMatcher = IndexedNodeMatcher
+    for name in _REFERENCE_UPDATES:
+        method = getattr(i18n._NodeUpdater, name)
+        _originals[name] = method
+        setattr(i18n._NodeUpdater, name, _skipping_for_text(method))
 
 
 def uninstall() -> None:
@@ -254,6 +339,9 @@ def uninstall() -> None:
         base.make_document = _originals.pop("make_document")
         sphinx_.create_md_parser = _originals.pop("create_md_parser")
         base.DocutilsRenderer.setup_render = _originals.pop("setup_render")
+        i18n.NodeMatcher = _originals.pop("NodeMatcher")
+        for name in _REFERENCE_UPDATES:
+            setattr(i18n._NodeUpdater, name, _originals.pop(name))
     clear()
     _default_settings.clear()
 
@@ -265,6 +353,8 @@ def clear(*_args) -> None:
     """
     _parsers.clear()
     _published.clear()
+    _refname_targets.clear()
+    _refname_index["usable"] = True
 
 
 def adopt_translated_nodes(app: Sphinx, doctree) -> None:

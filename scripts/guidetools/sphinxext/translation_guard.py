@@ -48,6 +48,7 @@ from guidetools.check import SAFE_URL_SCHEMES, LanguageRules, load_language_rule
 from guidetools.mystscan import MystScanner
 from guidetools.pofast import read_entries
 from guidetools.project import Project
+from guidetools.sphinxext.fast_i18n import is_plain
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -250,6 +251,8 @@ class _Guard:
                 self._warn(where, "the translation changed the math; it is shown as plain text")
 
     def warn_partly_used(self, msgid: str, msgstr: str, where: _Where) -> None:
+        if is_plain(msgstr):
+            return  # one paragraph: it cannot hold more blocks than its (non-empty) source
         source_blocks = self.scanner.scan(msgid).blocks
         translated_blocks = self.scanner.scan(msgstr).blocks
         if len(translated_blocks) > len(source_blocks):
