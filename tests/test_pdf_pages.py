@@ -7,6 +7,7 @@ the PDF came from the cache).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pypdf
@@ -174,3 +175,36 @@ def test_chapters_rendered_by_a_helper_process_are_the_same_bytes(tmp_path: Path
     # The helper's cache entries count as used: a rebuild with a helper lays nothing out.
     [again] = build_pdf(helped, ["ar"], jobs=2)
     assert set(again.layouts.values()) == {0}, again.layouts
+
+
+def test_remembered_page_references_write_the_same_tagged_pdf() -> None:
+    """pydyf's page references, remembered per PDF (pdf/page_references.py): same bytes, built once."""
+    import pydyf
+    from weasyprint import HTML
+
+    from guidetools.pdf import page_references
+
+    sections = "".join(
+        f'<section><h1 id="s{index}">Part {index}</h1><p>See <a href="#s{(index + 3) % 6}">part</a>.</p></section>'
+        for index in range(6)
+    )
+    style = "<style>section { break-after: page }</style>"
+    html = f'<html lang="en"><head><title>T</title>{style}</head><body>{sections}</body></html>'
+    document = HTML(string=html).render()  # everything is in the string: nothing is fetched
+    built = []  # one item each time pydyf's own property builds the tuple
+    page_references.uninstall()
+    stock_property = pydyf.PDF.page_references
+    pydyf.PDF.page_references = property(lambda pdf: built.append(1) or stock_property.fget(pdf))
+    try:
+        stock = document.write_pdf(pdf_variant="pdf/ua-1")
+        built_by_stock = len(built)
+        page_references.install()  # wraps the counting property
+        remembered = document.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        page_references.uninstall()
+        pydyf.PDF.page_references = stock_property
+    assert remembered == stock
+    assert built_by_stock > 12  # a tuple of every page for every tagged item
+    assert len(built) - built_by_stock == 1  # the pages were all added before tagging began
+    reader = pypdf.PdfReader(io.BytesIO(remembered))
+    assert len(reader.pages) == 6 and "/StructTreeRoot" in reader.trailer["/Root"]

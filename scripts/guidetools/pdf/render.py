@@ -328,8 +328,11 @@ def _render_documents(
     from weasyprint import CSS, HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from guidetools.pdf import page_references
     from guidetools.pdf.fetcher import SandboxedFetcher
     from guidetools.pdf.fonts import FONT_CSS, isolated_font_config
+
+    page_references.install()  # tagging a long PDF: see the module's docstring
 
     fetcher = SandboxedFetcher(staged)
     rendered: list[Rendered] = []
