@@ -8,7 +8,7 @@ time of the process and its children, peak resident memory of the largest proces
 ``os.wait4``):
 
 * per language, cold: plain ``sphinx-build -b html`` (the guide's own conf.py, with the toolchain's
-  speed-ups switched off: ``-D guide_fast_i18n=0 -D guide_numref_memo=0``) against ``guide build --format html --lang L``;
+  speed-ups switched off: ``-D guide_fast_i18n=0 -D guide_doctree_memo=0``) against ``guide build --format html --lang L``;
 * per language, cold, when installed: ``sphinx-build -b simplepdf`` (sphinx-simplepdf, the
   ``bench`` dependency group) against ``guide build --format pdf --lang L`` when ``guide build``
   offers the ``pdf`` format (detected from its ``--format`` choices at run time);
@@ -129,7 +129,7 @@ class Bench:
             "-D",
             "guide_fast_i18n=0",
             "-D",
-            "guide_numref_memo=0",
+            "guide_doctree_memo=0",
             "-d",
             str(self.stock_dir("doctrees", builder, lang)),
         ]
