@@ -743,3 +743,27 @@ def test_planted_script_and_changed_url_never_reach_the_pdf(tmp_path: Path) -> N
         assert not any(str(uri).lower().startswith("javascript:") for uri in uris if uri)
         assert "https://es.wikipedia.org/wiki/Reducci%C3%B3n_de_da%C3%B1os" in uris  # the allowlisted link stays
         assert b"/JavaScript" not in path.read_bytes() and b"/JS " not in path.read_bytes()
+
+
+BLOCKISH_LINES = [
+    *("word", "Text with more words.", "a\tb", "{term}`naloxone` saves", "*em* and **strong**", "[l](https://a.org)"),
+    *("1984 was a year", "-5 degrees", "12.5 %", "x $y$", "term", ":  definition", ":field: value", "- item"),
+    *("* item", "1. one", "2) two", "10. ten", "> quote", "# heading", "```", "~~~", "| a | b |", "---", "==="),
+    *("***", "___", "<div>", "<!-- c -->", "% comment", "(label)=", ":::{note}", "$$", "+++", "  indented"),
+    *("    code", "\ttab", "", "[ref]: https://a.org", "![alt](figure.svg)"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(BLOCKISH_LINES), min_size=1, max_size=5))
+def test_the_guard_skips_parsing_only_what_is_one_block(lines: list[str]) -> None:
+    """translation_guard.at_most_one_block never says yes to text MyST reads as several blocks."""
+    from myst_parser.config.main import MdParserConfig
+
+    from guidetools.sphinxext.translation_guard import at_most_one_block
+
+    text = "\n".join(lines)
+    for extensions in ({"colon_fence", "deflist"}, {"colon_fence", "deflist", "dollarmath", "fieldlist", "amsmath"}):
+        scanner = MystScanner(MdParserConfig(enable_extensions=extensions))
+        if at_most_one_block(text):
+            assert len(scanner.scan(text).blocks) <= 1, text
