@@ -51,12 +51,18 @@ def test_snowballstemmer_uses_the_c_stemmers() -> None:
     assert snowballstemmer.stemmer.__module__ == "Stemmer"
 
 
-@pytest.mark.parametrize("lang", [lang.code for lang in Project.find().registry.languages])
+# Sphinx's search index does not stem every language (Arabic, for one): those are not compared.
+STEMMED = [lang.code for lang in Project.find().registry.languages if sphinx_stemmer_name(lang.code)]
+
+
+def test_the_guide_has_stemmed_languages() -> None:
+    assert {"en", "es", "fr", "ru"} <= set(STEMMED)
+
+
+@pytest.mark.parametrize("lang", STEMMED)
 def test_c_stemmers_give_the_pure_python_stems(lang: str) -> None:
     project = Project.find()
     algorithm = sphinx_stemmer_name(lang)
-    if algorithm is None:
-        pytest.skip(f"Sphinx has no stemmer for {lang}: its search index does not stem")
     pure_python = getattr(
         importlib.import_module(f"snowballstemmer.{algorithm}_stemmer"), f"{algorithm.capitalize()}Stemmer"
     )()
