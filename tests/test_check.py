@@ -757,13 +757,11 @@ BLOCKISH_LINES = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(BLOCKISH_LINES), min_size=1, max_size=5))
 def test_the_guard_skips_parsing_only_what_is_one_block(lines: list[str]) -> None:
-    """translation_guard.at_most_one_block never says yes to text MyST reads as several blocks."""
+    """MystScanner.is_one_paragraph (the guard's shortcut) never says yes to text MyST reads as several blocks."""
     from myst_parser.config.main import MdParserConfig
-
-    from guidetools.sphinxext.translation_guard import at_most_one_block
 
     text = "\n".join(lines)
     for extensions in ({"colon_fence", "deflist"}, {"colon_fence", "deflist", "dollarmath", "fieldlist", "amsmath"}):
         scanner = MystScanner(MdParserConfig(enable_extensions=extensions))
-        if at_most_one_block(text):
-            assert len(scanner.scan(text).blocks) <= 1, text
+        if scanner.is_one_paragraph(text):
+            assert len(scanner._scan_tokens(scanner.parser.parse(text, {})).blocks) <= 1, text

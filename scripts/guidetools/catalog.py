@@ -277,7 +277,6 @@ def _unquote(text: str, line: int) -> str:
 def _unquote_slowly(text: str, line: int) -> str:
     parts = []
     position = 0
-    text = text.strip()
     if not text.startswith('"'):
         raise _Syntax(line, 'expected a string in double quotes ("...")')
     while position < len(text):

@@ -169,7 +169,7 @@ class MystScanner:
             self._cache[message] = cached
         return cached
 
-    def _is_one_paragraph(self, message: str) -> bool:
+    def is_one_paragraph(self, message: str) -> bool:
         """True when markdown-it's block rules can only make one paragraph of ``message``."""
         if not message or "\r" in message or "\x00" in message:  # markdown-it rewrites those first
             return False
@@ -183,7 +183,7 @@ class MystScanner:
 
     def _scan_one_paragraph(self, message: str) -> Scan | None:
         """The scan of a message that can only be one paragraph, without the block parser; else None."""
-        if not self._is_one_paragraph(message):
+        if not self.is_one_paragraph(message):
             return None
         if self._inline_markup.isdisjoint(message):  # plain text: no parser at all
             text = message.replace("\n", " ")

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from guidetools import GuideError
@@ -48,7 +48,7 @@ class Counts:
         return math.floor(1000.0 * self.words_translated / self.words_total) / 10.0
 
     def add(self, other: Counts) -> None:
-        for name in ("translated", "fuzzy", "untranslated", "words_translated", "words_fuzzy", "words_untranslated"):
+        for name in COUNT_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def count(self, catalog: Catalog) -> None:
@@ -68,6 +68,9 @@ class Counts:
             "words_translated": self.words_translated,
             "words_total": self.words_total,
         }
+
+
+COUNT_FIELDS = tuple(counted.name for counted in fields(Counts))
 
 
 @dataclass
@@ -160,7 +163,6 @@ def commit_dates(project: Project) -> dict[Path, str]:
     return dates
 
 
-COUNT_FIELDS = ("translated", "fuzzy", "untranslated", "words_translated", "words_fuzzy", "words_untranslated")
 # Bump when counting changes: cached counts made by other rules must not be served.
 COUNTS_VERSION = 1
 
@@ -208,11 +210,12 @@ class CountsCache:
         counts = Counts(**{name: cached[name] for name in COUNT_FIELDS})
         return counts, cached["revised"]
 
-    def save(self) -> None:
-        """Write the cache if it learnt something, forgetting catalogues no longer seen."""
-        if self.path is None or not (self.changed or set(self.entries) - self.used):
+    def save(self, *, forget_unused: bool) -> None:
+        """Write the cache if it changed; ``forget_unused`` (after counting every language) drops old contents."""
+        forgotten = set(self.entries) - self.used if forget_unused else set()
+        if self.path is None or not (self.changed or forgotten):
             return
-        kept = {key: value for key, value in self.entries.items() if key in self.used}
+        kept = {key: value for key, value in self.entries.items() if key not in forgotten}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.path, json.dumps({"version": COUNTS_VERSION, "catalogs": kept}, sort_keys=True))
 
@@ -317,7 +320,7 @@ def compute_status(
         status = language_status(project, language, expected, dates, cache)
         report.languages.append(status)
         report.hints += hints_for(status)
-    cache.save()
+    cache.save(forget_unused=langs is None)  # a run for some languages keeps the others' counts
     report.hints.sort(key=lambda hint: (order[hint.lang], hint.priority, hint.words, hint.text))
     return report
 

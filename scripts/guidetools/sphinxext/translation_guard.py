@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import gettext
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,7 +250,7 @@ class _Guard:
                 self._warn(where, "the translation changed the math; it is shown as plain text")
 
     def warn_partly_used(self, msgid: str, msgstr: str, where: _Where) -> None:
-        if at_most_one_block(msgstr):
+        if self.scanner.is_one_paragraph(msgstr):
             return  # it cannot hold more blocks than its (non-empty) source: no need to parse it
         source_blocks = self.scanner.scan(msgid).blocks
         translated_blocks = self.scanner.scan(msgstr).blocks
@@ -270,21 +269,6 @@ class _Guard:
         else:
             reason = f"Sphinx cannot use it as a {where.node.tagname}"
         self._warn(where, f"translation not used, the English text was kept: {reason}; run `guide check` for details")
-
-
-# What can open a block at the start of a line, in CommonMark or MyST: a blank line, indentation,
-# a list item, a quote, a heading, a fence, a table row, a thematic break, HTML, a comment, a
-# target, a colon fence, a math block, a block break, a setext underline.
-_BLOCK_START = re.compile(r"$|\s|[-+*>#=%:(|<`~$_]|\d{1,9}[.)]")
-
-
-def at_most_one_block(text: str) -> bool:
-    """Whether ``text`` is surely read as one paragraph: no line of it could open another block.
-
-    Then a msgstr cannot have been cut after its first block, and the guard need not parse it
-    (two thirds of the non-plain messages of the generated guide: inline markup only).
-    """
-    return not any(_BLOCK_START.match(line) for line in text.split("\n"))
 
 
 def _shorten_text(text: str, limit: int = 60) -> str:
