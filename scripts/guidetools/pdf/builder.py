@@ -8,6 +8,8 @@ deep flex layout takes WeasyPrint minutes, plain blocks take seconds.
 Output, in the builder's output folder:
 
 * ``guide.html`` — the whole guide: cover, colophon, contents, chapters;
+* ``guide-front.html`` and ``guide--<slug>.html`` — the same guide in parts, its front matter and
+  each chapter, which the renderer lays out one by one and joins (``guidetools.pdf.parts``);
 * ``chapter--<slug>.html`` — each chapter alone, with links to other chapters made plain text;
 * ``_print/`` — the stylesheet and the bundled fonts; ``_images/`` — the figures;
 * ``edition.json`` — what the renderer needs to know: files, titles, metadata.
@@ -43,6 +45,14 @@ MANIFEST = "edition.json"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
+FRONT_PART = "guide-front.html"  # one dash: no chapter part (guide--<slug>) can take its name
+
+
+def guide_part_name(slug: str) -> str:
+    """The print HTML of a chapter as a part of the whole guide (next to guide.html, for relative URLs)."""
+    return f"guide--{slug}.html"
+
+
 def chapter_slug(docname: str) -> str:
     """The file name (without .pdf) of a chapter's PDF; also used by the HTML download links."""
     return docname.replace("/", "-")
@@ -76,6 +86,7 @@ class ChapterFile:
     html: str  # relative to the output folder
     completion_percent: int | None
     anchor: str = ""  # the id of the chapter's title in the whole guide
+    part_html: str = ""  # the chapter as a part of the whole guide (relative to the output folder)
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class EditionManifest:
     guide_html: str  # relative to the output folder
     chapters: list[ChapterFile]
     completion_percent: int | None  # None for the source language
+    front_html: str = ""  # the whole guide's front matter (cover, colophon, contents) as a part
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -145,14 +157,19 @@ class PrintBuilder(SingleFileHTMLBuilder):
             bodies = {chapter.docname: self._render_chapter(chapter, renamed) for chapter in chapters}
             context = self._edition_context(title, subtitle)
             template = self._template_environment().get_template(TEMPLATE)
-            whole = template.render(
+            in_guide = [self._chapter_context(chapter, bodies[chapter.docname]) for chapter in chapters]
+            guide = {
                 **context,
-                kind="guide",
-                document_title=title,
-                chapters=[self._chapter_context(chapter, bodies[chapter.docname]) for chapter in chapters],
-                completion=_floor_percent(self._total(completion)),
-            )
-            (self.outdir / "guide.html").write_text(whole, encoding="utf-8")
+                "kind": "guide",
+                "document_title": title,
+                "contents": in_guide,
+                "completion": _floor_percent(self._total(completion)),
+            }
+            (self.outdir / "guide.html").write_text(template.render(**guide, front=True, chapters=in_guide), "utf-8")
+            (self.outdir / FRONT_PART).write_text(template.render(**guide, front=True, chapters=[]), "utf-8")
+            for part in in_guide:
+                part_html = guide_part_name(part["slug"])
+                (self.outdir / part_html).write_text(template.render(**guide, front=False, chapters=[part]), "utf-8")
             files = []
             for chapter in chapters:
                 alone = print_tree.Chapter(chapter.docname, chapter.node.deepcopy())
@@ -161,21 +178,29 @@ class PrintBuilder(SingleFileHTMLBuilder):
                 # Next to guide.html, so that the figures' relative URLs work the same.
                 html = f"chapter--{slug}.html"
                 percent = _floor_percent(completion.get(chapter.docname)) if completion else None
+                alone_context = self._chapter_context(alone, self._render_chapter(alone, renamed))
                 page = template.render(
                     **context,
                     kind="chapter",
                     document_title=f"{chapter.title} — {title}",
-                    chapters=[self._chapter_context(alone, self._render_chapter(alone, renamed))],
+                    front=False,
+                    chapters=[alone_context],
+                    contents=[alone_context],
                     completion=percent,
                 )
                 (self.outdir / html).write_text(page, encoding="utf-8")
-                files.append(ChapterFile(chapter.docname, slug, chapter.title, html, percent, chapter.anchor))
+                files.append(
+                    ChapterFile(
+                        chapter.docname, slug, chapter.title, html, percent, chapter.anchor, guide_part_name(slug)
+                    )
+                )
         EditionManifest(
             lang=self.config.language,
             version=context["version"],
             guide_html="guide.html",
             chapters=files,
             completion_percent=_floor_percent(self._total(completion)),
+            front_html=FRONT_PART,
         ).write(self.outdir / MANIFEST)
 
     def _label_owners(self) -> dict[str, str]:

@@ -112,6 +112,8 @@ class PageMap:
 
     path: Path
     documents: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The first page number of each chapter part of the whole guide (pdf/parts.py), by file name.
+    starts: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> PageMap:
@@ -122,10 +124,16 @@ class PageMap:
         documents = data.get("documents") if isinstance(data, dict) else None
         if not isinstance(documents, dict):
             return cls(path)
-        return cls(path, {str(k): dict(v) for k, v in documents.items() if isinstance(v, dict)})
+        starts = data.get("starts")
+        return cls(
+            path,
+            {str(k): dict(v) for k, v in documents.items() if isinstance(v, dict)},
+            {str(k): v for k, v in starts.items() if isinstance(v, int)} if isinstance(starts, dict) else {},
+        )
 
     def save(self) -> None:
         from guidetools.project import atomic_write
 
         with atomic_write(self.path) as handle:
-            json.dump({"documents": self.documents}, handle, ensure_ascii=False, sort_keys=True, indent=0)
+            data = {"documents": self.documents, "starts": self.starts}
+            json.dump(data, handle, ensure_ascii=False, sort_keys=True, indent=0)

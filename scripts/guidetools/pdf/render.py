@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import json
 import logging
 import os
@@ -38,8 +39,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from guidetools.build import Problem, ProgressCallback, _report_to, per_language, run_sphinx, staging_dir
-from guidetools.pdf import SLUG
-from guidetools.pdf.builder import ASSETS, MANIFEST, ChapterFile, EditionManifest
+from guidetools.pdf import SLUG, parts
+from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
 from guidetools.pdf.pagerefs import MAX_LAYOUTS, UNKNOWN, PageMap, anchor_folios, referenced_anchors, with_page_numbers
 from guidetools.project import Project
 from guidetools.version import SourceVersion, source_version
@@ -182,17 +183,34 @@ class Rendered:
     layouts: int = 0  # WeasyPrint layouts this build made of it: 0 when it came from the cache
 
 
+@dataclass
+class Laid:
+    """One print HTML laid out with its page numbers fixed, and where its pages and anchors fell."""
+
+    data: bytes  # the PDF; empty when it was laid out only to measure (see _GuideParts)
+    pages: int
+    folios: list[str]  # the number printed at the foot of each page (pagerefs.printed_folios)
+    anchors: dict[str, int]  # every anchor of the document -> index of the first page holding it
+    key: str = ""  # in the RenderCache
+    layouts: int = 1  # 0: it came from the cache
+
+    def folio_of(self, anchor: str) -> str | None:
+        index = self.anchors.get(anchor)
+        return None if index is None else self.folios[index]
+
+
 class RenderCache:
     """Rendered PDFs of one language, keyed by everything that decides their bytes.
 
     The key hashes the print HTML as rendered (page numbers written in), every file under
     ``_print/`` and ``_images/`` (stylesheet, fonts, figures), the PDF variant and the versions of
     WeasyPrint and of this renderer: a chapter whose print HTML did not change is not laid out
-    again. Kept in ``_build/.sphinx/pdfcache/<lang>/``; entries a build did not use are removed
-    after it, so the folder holds one edition's worth.
+    again. With each PDF it keeps where the pages and anchors fell, which the whole guide's page
+    numbering needs. Kept in ``_build/.sphinx/pdfcache/<lang>/``; entries a build did not use
+    are removed after it, so the folder holds one edition's worth.
     """
 
-    VERSION = "1"  # bump when this module changes what it feeds WeasyPrint
+    VERSION = "2"  # bump when this module changes what it feeds WeasyPrint or keeps
 
     def __init__(self, folder: Path, staged: Path, variant: str | None) -> None:
         import pydyf
@@ -213,27 +231,33 @@ class RenderCache:
     def key(self, html_text: str) -> str:
         return hashlib.sha256(self.assets + html_text.encode("utf-8")).hexdigest()
 
-    def get(self, html_text: str) -> tuple[bytes, int] | None:
+    def get(self, html_text: str) -> Laid | None:
         key = self.key(html_text)
         try:
             data = (self.folder / f"{key}.pdf").read_bytes()
             entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             pages, checksum = int(entry["pages"]), entry["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
+            folios = [str(folio) for folio in entry["folios"]]
+            anchors = {str(anchor): int(index) for anchor, index in entry["anchors"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if hashlib.sha256(data).hexdigest() != checksum:
+        if hashlib.sha256(data).hexdigest() != checksum or len(folios) != pages:
             return None  # damaged or half-written by something else: render it again
         self.used.add(key)
-        return data, pages
+        return Laid(data, pages, folios, anchors, key, layouts=0)
 
-    def put(self, html_text: str, data: bytes, pages: int) -> None:
+    def put(self, html_text: str, laid: Laid) -> None:
         key = self.key(html_text)
+        entry = {
+            "pages": laid.pages,
+            "sha256": hashlib.sha256(laid.data).hexdigest(),
+            "folios": laid.folios,
+            "anchors": laid.anchors,
+        }
         _write_all_or_nothing(
             {
-                self.folder / f"{key}.pdf": data,
-                self.folder / f"{key}.json": json.dumps(
-                    {"pages": pages, "sha256": hashlib.sha256(data).hexdigest()}
-                ).encode(),
+                self.folder / f"{key}.pdf": laid.data,
+                self.folder / f"{key}.json": json.dumps(entry, ensure_ascii=False).encode(),
             }
         )
         self.used.add(key)
@@ -246,45 +270,128 @@ class RenderCache:
                     path.unlink(missing_ok=True)
 
 
-def _render_numbered(
-    source: Path, candidates: list[dict[str, str]], *, render, cache: RenderCache | None, variant: str | None
-):
-    """Lay out one print HTML until its page references print the pages their targets are on.
+class _Renderer:
+    """WeasyPrint set up once in a process: bundled fonts only, stylesheets parsed once, sandboxed fetching."""
 
-    ``candidates`` are guesses of those numbers, best first (the last build's, or derived from
-    the whole guide); a guess that the cache already rendered costs no layout at all.
-    Returns ``(pdf bytes, pages, folios, layouts)``; ``folios`` are the numbers printed.
-    """
-    text = source.read_text(encoding="utf-8")
-    anchors = referenced_anchors(text)
-    guesses = [{anchor: known.get(anchor, UNKNOWN) for anchor in anchors} for known in candidates or [{}]]
-    if cache is not None:
-        for printed in guesses:
+    def __init__(self, staged: Path, variant: str | None, cache: RenderCache | None) -> None:
+        from guidetools.pdf import page_references
+        from guidetools.pdf.fetcher import SandboxedFetcher
+        from guidetools.pdf.fonts import isolated_font_config
+
+        page_references.install()  # tagging a long PDF: see the module's docstring
+        self.staged = staged
+        self.variant = variant
+        self.cache = cache
+        self.fetcher = SandboxedFetcher(staged)
+        self._fonts = isolated_font_config()
+        self.font_config = self._fonts.__enter__()
+        self._stylesheets: list | None = None
+
+    def close(self) -> None:
+        self._fonts.__exit__(None, None, None)
+
+    @property
+    def stylesheets(self) -> list:
+        # Parsed at first use, inside attempt(): an error in print.css is reported like any other.
+        if self._stylesheets is None:
+            from weasyprint import CSS
+
+            from guidetools.pdf.fonts import FONT_CSS
+
+            fonts, fetcher = self.font_config, self.fetcher
+            self._stylesheets = [
+                CSS(filename=self.staged / ASSETS / "fonts" / FONT_CSS, font_config=fonts, url_fetcher=fetcher),
+                CSS(filename=self.staged / ASSETS / "print.css", font_config=fonts, url_fetcher=fetcher),
+            ]
+        return self._stylesheets
+
+    def attempt(self, name: str, work: Callable[[], object]) -> tuple[object | None, list[Problem]]:
+        """``work()``, with WeasyPrint's warnings, a refused resource or an error as problems of ``name``."""
+        from weasyprint.urls import FatalURLFetchingError
+
+        problems: list[Problem] = []
+        result = None
+        refused_before = len(self.fetcher.refused)
+        with _weasyprint_warnings() as warnings:
+            try:
+                result = work()
+            except (Exception, FatalURLFetchingError) as exc:
+                # FatalURLFetchingError (a BaseException, so that WeasyPrint's own handlers let it
+                # through) stops the rendering at the first refused or missing resource.
+                cause = exc.__cause__ if exc.__cause__ is not None else exc
+                problems.append(Problem(f"{name}: {cause}", level="ERROR"))
+        for url in dict.fromkeys(self.fetcher.refused[refused_before:]):
+            message = f"the print edition refers to {url}, outside the build tree; only files under {self.staged} and data: URLs may be used"
+            if not any(url in problem.message for problem in problems):
+                problems.append(Problem(message, level="ERROR"))
+        problems += [Problem(message, file="<weasyprint>") for message in dict.fromkeys(warnings)]
+        return (None if problems else result), problems
+
+    def render(self, text: str, source: Path):
+        from weasyprint import HTML
+
+        return HTML(string=text, base_url=str(source), url_fetcher=self.fetcher).render(
+            stylesheets=self.stylesheets, font_config=self.font_config
+        )
+
+    def measured(self, document, *, write: bool) -> Laid:
+        from guidetools.pdf.pagerefs import printed_folios
+
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                anchors.setdefault(anchor, index)
+        data = document.write_pdf(pdf_variant=self.variant) if write else b""
+        return Laid(data, len(document.pages), printed_folios(document), anchors)
+
+    def lay_out(self, text: str, source: Path, *, write: bool = True) -> Laid:
+        """``text`` laid out (and written, with ``write``), or its PDF from the cache."""
+        if self.cache is not None and (hit := self.cache.get(text)) is not None:
+            return hit
+        laid = self.measured(self.render(text, source), write=write)
+        if write and self.cache is not None:
+            self.cache.put(text, laid)
+            laid.key = self.cache.key(text)
+        return laid
+
+    def numbered(self, source: Path, candidates: list[dict[str, str]]) -> tuple[Laid, dict[str, str]]:
+        """Lay out one print HTML until its page references print the pages their targets are on.
+
+        ``candidates`` are guesses of those numbers, best first (the last build's, or derived from
+        the whole guide); a guess that the cache already rendered costs no layout at all.
+        Returns the PDF and the numbers it prints.
+        """
+        text = source.read_text(encoding="utf-8")
+        anchors = referenced_anchors(text)
+        guesses = [{anchor: known.get(anchor, UNKNOWN) for anchor in anchors} for known in candidates or [{}]]
+        if self.cache is not None:
+            for printed in guesses:
+                if (hit := self.cache.get(with_page_numbers(text, printed))) is not None:
+                    return hit, printed
+        printed = guesses[-1] if len(guesses) > 1 and _is_unknown(guesses[0]) else guesses[0]
+        document = None
+        for layouts in range(1, MAX_LAYOUTS + 1):
             numbered = with_page_numbers(text, printed)
-            if (hit := cache.get(numbered)) is not None:
-                return (*hit, printed, 0)
-    printed = guesses[-1] if len(guesses) > 1 and _is_unknown(guesses[0]) else guesses[0]
-    document = None
-    for layouts in range(1, MAX_LAYOUTS + 1):
-        numbered = with_page_numbers(text, printed)
-        if layouts > 1 and cache is not None and (hit := cache.get(numbered)) is not None:
-            return (*hit, printed, layouts - 1)
-        document = render(numbered)
-        found = anchor_folios(document, anchors)
-        measured = {anchor: found.get(anchor, "?") for anchor in anchors}
-        if measured == printed:
-            break
-        if layouts < MAX_LAYOUTS:
-            printed = measured
-            document = None  # free this layout before the next one (a long guide's takes ~2 MB a page)
-            gc.collect()
-    # After MAX_LAYOUTS the numbers printed are the last ones measured but one: a reference that
-    # oscillates between two pages is off by one, as WeasyPrint's own target-counter() would leave it.
-    data = document.write_pdf(pdf_variant=variant)
-    pages = len(document.pages)
-    if cache is not None:
-        cache.put(numbered, data, pages)
-    return data, pages, printed, layouts
+            if layouts > 1 and self.cache is not None and (hit := self.cache.get(numbered)) is not None:
+                hit.layouts = layouts - 1
+                return hit, printed
+            document = self.render(numbered, source)
+            found = anchor_folios(document, anchors)
+            measured = {anchor: found.get(anchor, "?") for anchor in anchors}
+            if measured == printed:
+                break
+            if layouts < MAX_LAYOUTS:
+                printed = measured
+                document = None  # free this layout before the next one (a long one takes ~2 MB a page)
+                gc.collect()
+        # After MAX_LAYOUTS the numbers printed are the last ones measured but one: a reference that
+        # oscillates between two pages is off by one, as WeasyPrint's own target-counter() would leave it.
+        laid = self.measured(document, write=True)
+        laid.layouts = layouts
+        if self.cache is not None:
+            self.cache.put(numbered, laid)
+            laid.key = self.cache.key(numbered)
+        return laid, printed
 
 
 def _is_unknown(guess: dict[str, str]) -> bool:
@@ -310,87 +417,176 @@ def chapter_guess(guide_folios: dict[str, str], chapter_anchor: str) -> dict[str
 GUIDE_MAP_KEY = "guide.html"  # the whole guide's entry in the page map (its print HTML's name)
 
 
-def _render_documents(
-    staged: Path,
-    documents: list[tuple[Path, Path, ChapterFile | None]],
-    *,
-    variant: str | None,
-    page_map: PageMap,
-    cache: RenderCache | None,
-    on_rendered: Callable[[int], None] | None = None,
-) -> tuple[list[Rendered], list[Problem]]:
-    """Render ``(target, print HTML, chapter or None for the whole guide)`` items, in order, in this process.
+# Work done in this process or in helper processes ------------------------------------------------
 
-    ``page_map`` gives the last build's page numbers and receives this build's; a chapter's
-    numbers may also be guessed from the whole guide's (this build's when it was rendered
-    first, else the last build's).
-    """
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    from guidetools.pdf import page_references
-    from guidetools.pdf.fetcher import SandboxedFetcher
-    from guidetools.pdf.fonts import FONT_CSS, isolated_font_config
-
-    page_references.install()  # tagging a long PDF: see the module's docstring
-
-    fetcher = SandboxedFetcher(staged)
-    rendered: list[Rendered] = []
-    problems: list[Problem] = []
-    source = staged
-    with _weasyprint_warnings() as warnings, isolated_font_config() as font_config:
-        try:
-            stylesheets = [
-                CSS(filename=staged / ASSETS / "fonts" / FONT_CSS, font_config=font_config, url_fetcher=fetcher),
-                CSS(filename=staged / ASSETS / "print.css", font_config=font_config, url_fetcher=fetcher),
-            ]
-            for index, (target, source, chapter) in enumerate(documents):
-
-                def render(text: str, source: Path = source):
-                    return HTML(string=text, base_url=str(source), url_fetcher=fetcher).render(
-                        stylesheets=stylesheets, font_config=font_config
-                    )
-
-                # The map is per document: a chapter alone is numbered from 1, in the guide it is not.
-                candidates = [page_map.documents.get(source.name, {})]
-                guide_folios = page_map.documents.get(GUIDE_MAP_KEY, {})
-                if chapter is not None and guide_folios:
-                    candidates.append(chapter_guess(guide_folios, chapter.anchor))
-                data, pages, folios, layouts = _render_numbered(
-                    source, candidates, render=render, cache=cache, variant=variant
-                )
-                page_map.documents[source.name] = folios
-                rendered.append(Rendered(target, data, pages, layouts))
-                if on_rendered:
-                    on_rendered(index)
-        except (Exception, FatalURLFetchingError) as exc:
-            # FatalURLFetchingError (a BaseException, so that WeasyPrint's own handlers let it
-            # through) stops the rendering at the first refused or missing resource.
-            cause = exc.__cause__ if exc.__cause__ is not None else exc
-            problems.append(Problem(f"{source.name}: {cause}", level="ERROR"))
-    for url in dict.fromkeys(fetcher.refused):
-        message = f"the print edition refers to {url}, outside the build tree; only files under {staged} and data: URLs may be used"
-        if not any(url in problem.message for problem in problems):
-            problems.append(Problem(message, level="ERROR"))
-    problems += [Problem(message, file="<weasyprint>") for message in dict.fromkeys(warnings)]
-    return rendered, problems
+_helper: _Renderer | None = None  # the renderer of a helper process (_start_helper)
 
 
-def _render_in_helper(
-    staged: str,
-    documents: list[tuple[Path, Path, ChapterFile | None]],
-    variant: str | None,
-    cache_folder: str | None,
-    known: dict[str, dict[str, str]],
-) -> tuple[list[Rendered], dict[str, dict[str, str]], list[Problem], set[str]]:
-    """``_render_documents`` in a helper process: its PDFs, page numbers, problems and cache entries."""
-    page_map = PageMap(Path(os.devnull), dict(known))
+def _start_helper(staged: str, variant: str | None, cache_folder: str | None) -> None:
+    global _helper
     cache = RenderCache(Path(cache_folder), Path(staged), variant) if cache_folder else None
-    rendered, problems = _render_documents(Path(staged), documents, variant=variant, page_map=page_map, cache=cache)
-    numbers = {
-        source.name: page_map.documents[source.name] for _, source, _ in documents if source.name in page_map.documents
-    }
-    return rendered, numbers, problems, cache.used if cache else set()
+    _helper = _Renderer(Path(staged), variant, cache)
+
+
+def _part_job(renderer: _Renderer, name: str, text: str, source: Path, write: bool):
+    return renderer.attempt(name, lambda: renderer.lay_out(text, source, write=write))
+
+
+def _chapter_job(renderer: _Renderer, name: str, source: Path, candidates: list[dict[str, str]]):
+    return renderer.attempt(name, lambda: renderer.numbered(source, candidates))
+
+
+def _in_helper(job: Callable, *args):
+    assert _helper is not None, "helper process not started"
+    return job(_helper, *args)
+
+
+class _Workers:
+    """Runs part and chapter jobs in this process, or in helper processes when there are cores to spare."""
+
+    def __init__(self, staged: Path, variant: str | None, cache: RenderCache | None, helpers: int) -> None:
+        self.cache = cache
+        self.pool = None
+        self.local: _Renderer | None = None
+        if helpers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(
+                max_workers=helpers,
+                mp_context=multiprocessing.get_context("spawn"),  # like the language workers: no state shared
+                initializer=_start_helper,
+                initargs=(str(staged), variant, str(cache.folder) if cache else None),
+            )
+        else:
+            self.local = _Renderer(staged, variant, cache)
+
+    def run(self, jobs: list[tuple[Callable, tuple]], on_done: Callable[[], None] | None = None) -> list:
+        """Each ``(job, args)``'s ``(result, problems)``, in order."""
+        if self.pool is None:
+            results = []
+            for job, args in jobs:
+                results.append(job(self.local, *args))
+                if on_done:
+                    on_done()
+        else:
+            futures = [self.pool.submit(_in_helper, job, *args) for job, args in jobs]
+            results = []
+            for future in futures:
+                results.append(future.result())
+                if on_done:
+                    on_done()
+        if self.cache is not None:
+            # The helpers' cache entries count as used, so that prune() keeps them.
+            for result, _ in results:
+                laid = result[0] if isinstance(result, tuple) else result
+                if isinstance(laid, Laid) and laid.key:
+                    self.cache.used.add(laid.key)
+        return results
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+        if self.local is not None:
+            self.local.close()
+
+
+# The whole guide, in parts ------------------------------------------------------------------------
+
+
+class _GuideParts:
+    """The whole guide laid out in parts (front matter, then each chapter) and joined (pdf/parts.py).
+
+    The parts' page numbers depend on each other: a part's first page follows the pages of the
+    parts before it, and its references print pages of other parts. Each round lays out the
+    parts whose first page or printed numbers changed, then measures again; numbers from the
+    last build (``PageMap``) usually make one round enough, and a part that did not change
+    comes from the cache. A part laid out with numbers bound to be wrong (a first build) is
+    only measured, not written.
+    """
+
+    def __init__(self, staged: Path, manifest: EditionManifest, page_map: PageMap) -> None:
+        self.staged = staged
+        self.names = [manifest.front_html] + [chapter.part_html for chapter in manifest.chapters]
+        self.texts = [(staged / name).read_text(encoding="utf-8") for name in self.names]
+        self.owned = [parts.anchors_in(text) for text in self.texts]
+        self.referenced = [referenced_anchors(text) for text in self.texts]
+        self.folios = dict(page_map.documents.get(GUIDE_MAP_KEY, {}))
+        known = {name: page_map.starts[name] for name in self.names[1:] if name in page_map.starts}
+        self.starts_known = len(known) == len(self.names) - 1
+        self.starts: dict[str, int] = {name: known.get(name, 1) for name in self.names[1:]}
+        self.laid: dict[str, tuple[Laid, tuple]] = {}  # name -> (layout, what it was laid out with)
+        self.rounds = 0  # rounds in which at least one part was laid out (not from the cache)
+
+    def inputs(self, index: int) -> tuple[int | None, dict[str, str]]:
+        name = self.names[index]
+        start = self.starts[name] if index else None
+        return start, {anchor: self.folios.get(anchor, UNKNOWN) for anchor in self.referenced[index]}
+
+    def pending(self, *, final: bool = False) -> list[tuple[Callable, tuple]]:
+        """Jobs laying out each part whose inputs changed since it was laid out.
+
+        ``final``: write every part, including one measured only whose numbers were right.
+        """
+        jobs = []
+        for index, name in enumerate(self.names):
+            start, printed = self.inputs(index)
+            write = final or not self._bound_to_be_wrong(index)
+            done = self.laid.get(name)
+            if done is not None and done[1] == (start, printed) and (done[0].data or not write):
+                continue
+            text = parts.part_html(self.texts[index], owned=self.owned[index], start=start, folios=printed)
+            jobs.append((_part_job, (name, text, self.staged / name, write)))
+        return jobs
+
+    def _bound_to_be_wrong(self, index: int) -> bool:
+        _, printed = self.inputs(index)
+        if _is_unknown(printed):
+            return True
+        return index > 1 and not self.starts_known  # a placeholder first page: measured on this round
+
+    def take(self, jobs: list[tuple[Callable, tuple]], results: list) -> list[Problem]:
+        """Record the layouts of a round and measure the numbers again."""
+        problems: list[Problem] = []
+        for (_, (name, _, _, _)), (laid, found) in zip(jobs, results, strict=True):
+            problems += found
+            if laid is not None:
+                index = self.names.index(name)
+                self.laid[name] = (laid, self.inputs(index))
+        if problems:
+            return problems
+        if any(laid.layouts for laid, _ in (result for result in results if result[0] is not None)):
+            self.rounds += 1
+        self._measure()
+        return problems
+
+    def _measure(self) -> None:
+        if not all(name in self.laid for name in self.names):
+            return
+        counts = [self.laid[name][0].pages for name in self.names[1:]]
+        self.starts = dict(zip(self.names[1:], parts.body_starts(counts), strict=True))
+        self.starts_known = True
+        folios: dict[str, str] = {}
+        for index, name in enumerate(self.names):
+            laid = self.laid[name][0]
+            for anchor, page in laid.anchors.items():
+                if index == 0:
+                    folios.setdefault(anchor, laid.folios[page])  # the front matter: as printed
+                else:
+                    folios.setdefault(anchor, str(self.starts[name] + page))
+        self.folios = folios
+
+    def joined(self) -> tuple[bytes, int]:
+        pdfs = [parts.PartPdf(self.laid[name][0].data, body=index > 0) for index, name in enumerate(self.names)]
+        data = parts.join(pdfs)
+        return data, _page_count(data)
+
+
+def _page_count(data: bytes) -> int:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 def render_edition(
@@ -407,77 +603,69 @@ def render_edition(
 
     ``page_map`` gives the page numbers of the last build (and receives this build's);
     ``cache`` gives the PDFs of documents whose print HTML did not change. With ``workers`` > 1
-    the chapters are rendered by ``workers - 1`` helper processes while this one renders the
-    whole guide (WeasyPrint lays out on one core): for a build of fewer languages than cores.
+    the parts of the guide and the chapters are laid out by that many helper processes
+    (WeasyPrint lays out on one core): for a build of fewer languages than cores.
     """
     page_map = page_map if page_map is not None else PageMap(Path(os.devnull))
-    documents: list[tuple[Path, Path, ChapterFile | None]] = [
-        (Path(whole_guide_name(manifest.version, manifest.lang)), staged / manifest.guide_html, None)
-    ]
-    documents += [(Path(manifest.lang) / f"{c.slug}.pdf", staged / c.html, c) for c in manifest.chapters]
-    # The whole guide takes about as long as all chapters together: weigh it so for progress.
-    weights = [len(manifest.chapters) or 1] + [1] * len(manifest.chapters)
+    guide = _GuideParts(staged, manifest, page_map)
+    # Progress counts layouts: each part about twice on a first build, each chapter once.
+    planned = [2 * len(guide.names) + len(manifest.chapters)]
+    done = [0]
 
-    def report(done: list[int]) -> None:
+    def report() -> None:
         if progress:
-            progress(manifest.lang, RENDER_PHASE, round(100 * sum(weights[i] for i in done) / sum(weights)))
+            progress(manifest.lang, RENDER_PHASE, min(99, round(100 * done[0] / max(planned[0], done[0] + 1))))
 
-    done: list[int] = []
+    def one_done() -> None:
+        done[0] += 1
+        report()
 
-    def rendered_one(index: int) -> None:
-        done.append(index)
-        report(done)
+    report()
+    workers_pool = _Workers(staged, variant, cache, workers)
+    problems: list[Problem] = []
+    rendered: list[Rendered] = []
+    try:
+        for _ in range(MAX_LAYOUTS):
+            jobs = guide.pending()
+            if not jobs:
+                break
+            problems += guide.take(jobs, workers_pool.run(jobs, one_done))
+            if problems:
+                return [], problems
+        # A part left measured but not written (its numbers turned out right): write it now.
+        jobs = guide.pending(final=True)
+        if jobs:
+            problems += guide.take(jobs, workers_pool.run(jobs, one_done))
+            if problems:
+                return [], problems
+        try:
+            data, pages = guide.joined()
+        except parts.JoinError as exc:
+            return [], [Problem(f"{whole_guide_name(manifest.version, manifest.lang)}: {exc}", level="ERROR")]
+        rendered.append(Rendered(Path(whole_guide_name(manifest.version, manifest.lang)), data, pages, guide.rounds))
+        page_map.documents[GUIDE_MAP_KEY] = guide.folios
+        page_map.starts = dict(guide.starts)
 
-    report(done)
-    helpers = min(workers - 1, len(documents) - 1)
-    if helpers < 1:
-        rendered, problems = _render_documents(
-            staged,
-            documents,
-            variant=variant,
-            page_map=page_map,
-            cache=cache,
-            on_rendered=rendered_one,
-        )
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        chapters = documents[1:]
-        shares = [chapters[i::helpers] for i in range(helpers)]
-        context = multiprocessing.get_context("spawn")  # like the language workers: no state shared
-        with ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool:
-            futures = [
-                pool.submit(
-                    _render_in_helper,
-                    str(staged),
-                    share,
-                    variant,
-                    str(cache.folder) if cache else None,
-                    dict(page_map.documents),
+        planned[0] = done[0] + len(manifest.chapters)
+        jobs = []
+        for chapter in manifest.chapters:
+            candidates = [page_map.documents.get(chapter.html, {})]
+            if guide.folios:
+                candidates.append(chapter_guess(guide.folios, chapter.anchor))
+            jobs.append((_chapter_job, (chapter.html, staged / chapter.html, candidates)))
+        for chapter, (result, found) in zip(manifest.chapters, workers_pool.run(jobs, one_done), strict=True):
+            problems += found
+            if result is not None:
+                laid, printed = result
+                page_map.documents[chapter.html] = printed
+                rendered.append(
+                    Rendered(Path(manifest.lang) / f"{chapter.slug}.pdf", laid.data, laid.pages, laid.layouts)
                 )
-                for share in shares
-            ]
-            rendered, problems = _render_documents(
-                staged,
-                documents[:1],
-                variant=variant,
-                page_map=page_map,
-                cache=cache,
-                on_rendered=rendered_one,
-            )
-            for share, future in zip(shares, futures, strict=True):
-                helper_rendered, numbers, helper_problems, used = future.result()
-                rendered += helper_rendered
-                problems += helper_problems
-                page_map.documents.update(numbers)
-                if cache is not None:
-                    cache.used |= used
-                done += [documents.index(item) for item in share[: len(helper_rendered)]]
-                report(done)
-        order = {target: index for index, (target, _, _) in enumerate(documents)}
-        rendered.sort(key=lambda item: order[item.target])
-    if progress and not problems:
+    finally:
+        workers_pool.close()
+    if problems:
+        return [], problems
+    if progress:
         progress(manifest.lang, RENDER_PHASE, 100)
     return rendered, problems
 
