@@ -362,12 +362,9 @@ class _Renderer:
         Returns the PDF and the numbers it prints.
         """
         text = source.read_text(encoding="utf-8")
-        anchors = referenced_anchors(text)
-        guesses = [{anchor: known.get(anchor, UNKNOWN) for anchor in anchors} for known in candidates or [{}]]
-        if self.cache is not None:
-            for printed in guesses:
-                if (hit := self.cache.get(with_page_numbers(text, printed))) is not None:
-                    return hit, printed
+        anchors, guesses = _numbering_guesses(text, candidates)
+        if self.cache is not None and (hit := _cached_numbered(self.cache, source, candidates, text)) is not None:
+            return hit
         printed = guesses[-1] if len(guesses) > 1 and _is_unknown(guesses[0]) else guesses[0]
         document = None
         for layouts in range(1, MAX_LAYOUTS + 1):
@@ -392,6 +389,23 @@ class _Renderer:
             self.cache.put(numbered, laid)
             laid.key = self.cache.key(numbered)
         return laid, printed
+
+
+def _numbering_guesses(text: str, candidates: list[dict[str, str]]) -> tuple[list[str], list[dict[str, str]]]:
+    """The page references of ``text`` and, for each candidate, the numbers it would print."""
+    anchors = referenced_anchors(text)
+    return anchors, [{anchor: known.get(anchor, UNKNOWN) for anchor in anchors} for known in candidates or [{}]]
+
+
+def _cached_numbered(
+    cache: RenderCache, source: Path, candidates: list[dict[str, str]], text: str | None = None
+) -> tuple[Laid, dict[str, str]] | None:
+    """The PDF of ``source`` numbered with the first candidate the cache has rendered, if any."""
+    text = source.read_text(encoding="utf-8") if text is None else text
+    for printed in _numbering_guesses(text, candidates)[1]:
+        if (hit := cache.get(with_page_numbers(text, printed))) is not None:
+            return hit, printed
+    return None
 
 
 def _is_unknown(guess: dict[str, str]) -> bool:
@@ -442,40 +456,54 @@ def _in_helper(job: Callable, *args):
 
 
 class _Workers:
-    """Runs part and chapter jobs in this process, or in helper processes when there are cores to spare."""
+    """Runs part and chapter jobs: from the cache in this process, else here or in helper processes.
+
+    A job the cache answers costs no process and no WeasyPrint set-up: an unchanged or slightly
+    changed edition starts neither. Helper processes (spawned, WeasyPrint set up once in each)
+    are started at the first round with more than one layout to make and cores to spare.
+    """
 
     def __init__(self, staged: Path, variant: str | None, cache: RenderCache | None, helpers: int) -> None:
+        self.staged = staged
+        self.variant = variant
         self.cache = cache
+        self.helpers = helpers
         self.pool = None
         self.local: _Renderer | None = None
-        if helpers > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(
-                max_workers=helpers,
-                mp_context=multiprocessing.get_context("spawn"),  # like the language workers: no state shared
-                initializer=_start_helper,
-                initargs=(str(staged), variant, str(cache.folder) if cache else None),
-            )
-        else:
-            self.local = _Renderer(staged, variant, cache)
+    def _cached(self, job: Callable, args: tuple):
+        if self.cache is None:
+            return None
+        if job is _part_job:
+            return self.cache.get(args[1])
+        if job is _chapter_job:
+            return _cached_numbered(self.cache, args[1], args[2])
+        return None
 
     def run(self, jobs: list[tuple[Callable, tuple]], on_done: Callable[[], None] | None = None) -> list:
         """Each ``(job, args)``'s ``(result, problems)``, in order."""
-        if self.pool is None:
-            results = []
-            for job, args in jobs:
-                results.append(job(self.local, *args))
-                if on_done:
-                    on_done()
+
+        def done() -> None:
+            if on_done:
+                on_done()
+
+        results: list = [None] * len(jobs)
+        to_lay_out = []
+        for index, (job, args) in enumerate(jobs):
+            if (hit := self._cached(job, args)) is not None:
+                results[index] = (hit, [])
+                done()
+            else:
+                to_lay_out.append(index)
+        if len(to_lay_out) > 1 and self.helpers > 1:
+            self._run_in_helpers(jobs, to_lay_out, results, done)
         else:
-            futures = [self.pool.submit(_in_helper, job, *args) for job, args in jobs]
-            results = []
-            for future in futures:
-                results.append(future.result())
-                if on_done:
-                    on_done()
+            if to_lay_out and self.local is None:
+                self.local = _Renderer(self.staged, self.variant, self.cache)
+            for index in to_lay_out:
+                job, args = jobs[index]
+                results[index] = job(self.local, *args)
+                done()
         if self.cache is not None:
             # The helpers' cache entries count as used, so that prune() keeps them.
             for result, _ in results:
@@ -483,6 +511,28 @@ class _Workers:
                 if isinstance(laid, Laid) and laid.key:
                     self.cache.used.add(laid.key)
         return results
+
+    def _run_in_helpers(self, jobs: list, indexes: list[int], results: list, done: Callable[[], None]) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.helpers,
+                mp_context=multiprocessing.get_context("spawn"),  # like the language workers: no state shared
+                initializer=_start_helper,
+                initargs=(str(self.staged), self.variant, str(self.cache.folder) if self.cache else None),
+            )
+        futures = {index: self.pool.submit(_in_helper, *jobs[index][:1], *jobs[index][1]) for index in indexes}
+        for index, future in futures.items():
+            try:
+                results[index] = future.result()
+            except BrokenProcessPool:
+                # Killed (out of memory, a signal): say which document; the previous PDFs stay.
+                message = f"{jobs[index][1][0]}: the helper process laying it out stopped abruptly (out of memory?)"
+                results[index] = (None, [Problem(message, level="ERROR")])
+            done()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -621,48 +671,55 @@ def render_edition(
         report()
 
     report()
-    workers_pool = _Workers(staged, variant, cache, workers)
+    workers_pool = _Workers(staged, variant, cache, helpers=workers)
     problems: list[Problem] = []
-    rendered: list[Rendered] = []
+
+    def chapter_jobs(guide_folios: dict[str, str]) -> list[tuple[Callable, tuple]]:
+        jobs = []
+        for chapter in manifest.chapters:
+            candidates = [page_map.documents.get(chapter.html, {})]
+            if guide_folios:
+                candidates.append(chapter_guess(guide_folios, chapter.anchor))
+            jobs.append((_chapter_job, (chapter.html, staged / chapter.html, candidates)))
+        return jobs
+
+    # A chapter alone checks its own numbers; the guide's only give it a first guess. With the
+    # last build's numbers, chapters are laid out alongside the guide's first round; on a first
+    # build, after the guide, whose numbers then make most chapters' guesses right.
+    chapters_early = bool(page_map.documents.get(GUIDE_MAP_KEY))
+    chapter_results: list = []
     try:
-        for _ in range(MAX_LAYOUTS):
-            jobs = guide.pending()
-            if not jobs:
-                break
-            problems += guide.take(jobs, workers_pool.run(jobs, one_done))
-            if problems:
-                return [], problems
-        # A part left measured but not written (its numbers turned out right): write it now.
-        jobs = guide.pending(final=True)
-        if jobs:
-            problems += guide.take(jobs, workers_pool.run(jobs, one_done))
+        for round_number in range(MAX_LAYOUTS + 1):
+            final = round_number == MAX_LAYOUTS  # write any part only measured so far
+            jobs = guide.pending(final=final)
+            extra = chapter_jobs(guide.folios) if chapters_early and round_number == 0 else []
+            if not jobs and not extra:
+                if final:
+                    break
+                continue  # to the final round: parts measured but not written, if any
+            results = workers_pool.run(jobs + extra, one_done)
+            chapter_results += results[len(jobs) :]
+            problems += guide.take(jobs, results[: len(jobs)])
             if problems:
                 return [], problems
         try:
             data, pages = guide.joined()
         except parts.JoinError as exc:
             return [], [Problem(f"{whole_guide_name(manifest.version, manifest.lang)}: {exc}", level="ERROR")]
-        rendered.append(Rendered(Path(whole_guide_name(manifest.version, manifest.lang)), data, pages, guide.rounds))
+        rendered = [Rendered(Path(whole_guide_name(manifest.version, manifest.lang)), data, pages, guide.rounds)]
         page_map.documents[GUIDE_MAP_KEY] = guide.folios
         page_map.starts = dict(guide.starts)
-
-        planned[0] = done[0] + len(manifest.chapters)
-        jobs = []
-        for chapter in manifest.chapters:
-            candidates = [page_map.documents.get(chapter.html, {})]
-            if guide.folios:
-                candidates.append(chapter_guess(guide.folios, chapter.anchor))
-            jobs.append((_chapter_job, (chapter.html, staged / chapter.html, candidates)))
-        for chapter, (result, found) in zip(manifest.chapters, workers_pool.run(jobs, one_done), strict=True):
-            problems += found
-            if result is not None:
-                laid, printed = result
-                page_map.documents[chapter.html] = printed
-                rendered.append(
-                    Rendered(Path(manifest.lang) / f"{chapter.slug}.pdf", laid.data, laid.pages, laid.layouts)
-                )
+        if not chapters_early:
+            planned[0] = done[0] + len(manifest.chapters)
+            chapter_results = workers_pool.run(chapter_jobs(guide.folios), one_done)
     finally:
         workers_pool.close()
+    for chapter, (result, found) in zip(manifest.chapters, chapter_results, strict=True):
+        problems += found
+        if result is not None:
+            laid, printed = result
+            page_map.documents[chapter.html] = printed
+            rendered.append(Rendered(Path(manifest.lang) / f"{chapter.slug}.pdf", laid.data, laid.pages, laid.layouts))
     if problems:
         return [], problems
     if progress:
