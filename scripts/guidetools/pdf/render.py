@@ -2,8 +2,9 @@
 
 One language = one process (WeasyPrint lays out on one core): Sphinx writes the print HTML
 (``guideprint`` builder), the text is checked against the bundled fonts, WeasyPrint renders the
-whole guide and each chapter in-process, sharing one font configuration and one parsed
-stylesheet, and the PDFs replace the previous ones only when every one of them rendered:
+whole guide — in parts, joined by ``guidetools.pdf.parts`` — and each chapter, sharing one font
+configuration and one parsed stylesheet per process (with cores to spare, in helper processes),
+and the PDFs replace the previous ones only when every one of them rendered:
 
 * ``_build/pdf/<slug>-<version>-<lang>.pdf`` — the whole guide;
 * ``_build/pdf/<lang>/<chapter-slug>.pdf`` — each chapter;
