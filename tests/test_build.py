@@ -106,3 +106,30 @@ def test_a_complete_translation_has_no_banner_despite_figures_front_matter_and_t
     assert "untranslated" not in index.split('<article role="main"')[1].split("</article>")[0]
     assert 'alt="Un punto verde."' in index
     assert "Contenido" in index
+
+
+def test_a_fresh_build_leaves_unchanged_catalogues_untouched_and_rewrites_an_edited_one(basic_project: Project) -> None:
+    """Both builders of a language use the same .mo files: one's fresh build must not make the other re-read."""
+    from guidetools.build import run_sphinx
+
+    assert run_sphinx(basic_project, "es", "html", fresh=True).ok
+    compiled = sorted(basic_project.catalog_dir("es").glob("*.mo"))
+    assert compiled
+    before = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in compiled}
+    # The print builder's environment, read after the first build, is up to date...
+    assert run_sphinx(basic_project, "es", "guideprint").ok
+    # ...and stays so through a fresh website build, which recompiles every catalogue.
+    assert run_sphinx(basic_project, "es", "html", fresh=True).ok
+    assert {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in compiled} == before
+    doctrees = basic_project.build_dir / ".sphinx" / "doctrees" / "guideprint" / "es"
+    read_before = {path: path.stat().st_mtime_ns for path in doctrees.glob("*.doctree")}
+    assert run_sphinx(basic_project, "es", "guideprint").ok
+    assert {path: path.stat().st_mtime_ns for path in doctrees.glob("*.doctree")} == read_before
+
+    # An edited translation is compiled again, atomically: no temporary file is left behind.
+    po = basic_project.catalog_dir("es") / "index.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("guía diminuta.", "pequeña guía."), encoding="utf-8")
+    assert run_sphinx(basic_project, "es", "html").ok
+    mo = po.with_suffix(".mo")
+    assert mo.read_bytes() != before[mo][1]
+    assert not list(basic_project.catalog_dir("es").glob(".*.tmp"))

@@ -22,6 +22,7 @@ from sphinx.application import Sphinx
 from guidetools.pdf import builder as print_builder
 from guidetools.sphinxext import (
     accessibility,
+    catalog_writes,
     dashboard,
     fallback_language,
     fast_i18n,
@@ -52,6 +53,7 @@ def setup(app: Sphinx) -> dict:
     fallback_language.setup(app)  # untranslated passages carry lang="en" (screen readers, hyphenation)
     accessibility.setup(app)  # HTML translator: aria-level on table of contents captions
     numref_doctrees.setup(app)  # each page unpickled once per build for {numref}, not once per reference
+    catalog_writes.setup(app)  # a .mo is replaced only when its bytes change: the other builder's pages stay read
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
 
