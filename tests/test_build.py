@@ -133,3 +133,32 @@ def test_a_fresh_build_leaves_unchanged_catalogues_untouched_and_rewrites_an_edi
     mo = po.with_suffix(".mo")
     assert mo.read_bytes() != before[mo][1]
     assert not list(basic_project.catalog_dir("es").glob(".*.tmp"))
+
+
+def test_a_catalogue_without_a_creation_date_is_not_rewritten_because_the_clock_moved(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import datetime
+
+    import babel.messages.catalog
+    from sphinx.util.i18n import CatalogInfo
+
+    from guidetools.sphinxext.catalog_writes import _stock_write_mo, _WrittenTo, write_mo_if_changed
+
+    header = '"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: es\\n"\n'
+    (tmp_path / "page.po").write_text(f'msgid ""\nmsgstr ""\n{header}\nmsgid "Hello"\nmsgstr "Hola"\n', "utf-8")
+    catalog = CatalogInfo(tmp_path, "page", "utf-8")
+    write_mo_if_changed(catalog, "es")
+    mo = tmp_path / "page.mo"
+    first = (mo.stat().st_mtime_ns, mo.read_bytes())
+
+    class Later(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime(2031, 5, 6, 7, 8, tzinfo=tz)
+
+    monkeypatch.setattr(babel.messages.catalog.datetime, "datetime", Later)
+    _stock_write_mo(_WrittenTo(catalog, tmp_path / "stock.mo"), "es")
+    assert (tmp_path / "stock.mo").read_bytes() != first[1]  # Babel stamped its clock into the header
+    write_mo_if_changed(catalog, "es")
+    assert (mo.stat().st_mtime_ns, mo.read_bytes()) == first

@@ -97,6 +97,19 @@ def measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[flo
     return wall, cpu, peak_kb / 1024, process.returncode, text
 
 
+def commit_sources(root: Path) -> None:
+    """Make the generated guide a git checkout of one commit, as an author's or CI's copy is.
+
+    The editions stamp the commit and its date (``guidetools.version``); outside git the date is
+    the newest source file's, which every edit moves, so every PDF would change with every edit.
+    """
+    (root / ".gitignore").write_text("_build/\n*.mo\n", encoding="utf-8")
+    identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+    for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "generated guide"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True, capture_output=True)
+
+
 class Bench:
     def __init__(self, guide: SyntheticGuide, args: argparse.Namespace) -> None:
         self.guide = guide
@@ -105,6 +118,7 @@ class Bench:
         # (a newer .mo makes Sphinx re-read every page of that language).
         self.stock = Project(self.root.with_name("stock"))
         shutil.copytree(self.root, self.stock.root)
+        commit_sources(self.root)
         self.args = args
         self.runs: list[Run] = []
         self.env = dict(os.environ)

@@ -230,7 +230,13 @@ def translate(project: Project, langs: list[str]) -> tuple[int, int]:
         words += sum(len(entry.msgid.split()) for entry in pot)
         for lang in langs:
             catalog = polib.POFile()
-            catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": lang}
+            # The template's creation date, as Sphinx's gettext builder and msginit write it.
+            created = pot.metadata.get("POT-Creation-Date", "2026-01-01 00:00+0000")
+            catalog.metadata = {
+                "POT-Creation-Date": created,
+                "Content-Type": "text/plain; charset=UTF-8",
+                "Language": lang,
+            }
             for entry in pot:
                 catalog.append(polib.POEntry(msgid=entry.msgid, msgstr=pseudo_translate(entry.msgid, lang)))
             target = project.catalog_dir(lang) / f"{pot_path.stem}.po"

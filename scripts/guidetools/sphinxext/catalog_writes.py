@@ -15,8 +15,9 @@ What it does
 ------------
 ``CatalogInfo.write_mo`` is wrapped: the catalogue is compiled in memory (by Sphinx's own method,
 into a temporary file next to the target), and the ``.mo`` is replaced — atomically, by rename —
-only if its bytes differ. An unchanged catalogue keeps its modification time, so no environment
-sees a change that is not there. Sphinx's warnings for an unreadable ``.po`` are unchanged.
+only if its bytes differ — apart from the header's dates, which Babel fills from the clock when the
+``.po`` has none. An unchanged catalogue keeps its modification time, so no environment sees a
+change that is not there. Sphinx's warnings for an unreadable ``.po`` are unchanged.
 ``tests/test_build.py`` checks that a fresh build leaves identical catalogues untouched and that
 an edited catalogue is written again.
 """
@@ -24,6 +25,7 @@ an edited catalogue is written again.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -47,6 +49,15 @@ class _WrittenTo(CatalogInfo):
         return self._mo_path
 
 
+# Babel writes the time of compilation into a .mo whose .po has no POT-Creation-Date (a catalogue
+# made by hand, or by a script): such a header date is no change of the translation.
+_HEADER_DATES = re.compile(rb"(?:POT-Creation-Date|PO-Revision-Date): [^\n]*\n")
+
+
+def _without_dates(data: bytes) -> bytes:
+    return _HEADER_DATES.sub(b"", data)
+
+
 def write_mo_if_changed(self: CatalogInfo, locale: str, use_fuzzy: bool = False) -> None:
     target = Path(self.mo_path)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -57,7 +68,7 @@ def write_mo_if_changed(self: CatalogInfo, locale: str, use_fuzzy: bool = False)
         data = temporary.read_bytes()
         if not data:
             return  # Sphinx warned (an unreadable .po): the previous .mo stays as it was
-        if target.is_file() and target.read_bytes() == data:
+        if target.is_file() and _without_dates(target.read_bytes()) == _without_dates(data):
             return
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
