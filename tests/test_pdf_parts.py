@@ -2,13 +2,15 @@
 
 The ``print`` fixture is built for real (``build_pdf``); its ``guide.html`` is then laid out in
 one piece by WeasyPrint with the same page numbers, and both PDFs are read back with pypdf and
-compared as a reader and a screen reader would meet them: pages, text, bookmarks, where links
-and named destinations lead, and the structure tree (PDF/UA tags) in reading order.
+compared as a reader and a screen reader would meet them: pages drawn pixel for pixel (Poppler's
+``pdftoppm``), text, bookmarks, where links and named destinations lead, and the structure tree
+(PDF/UA tags) in reading order.
 """
 
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -77,6 +79,13 @@ def links(reader: pypdf.PdfReader) -> list[tuple[int, str]]:
     return found
 
 
+def drawn_pages(data: bytes, folder: Path) -> list[bytes]:
+    """Each page as Poppler draws it (greyscale, 40 dpi): what a reader sees, glyphs and positions."""
+    (folder / "in.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(folder / "in.pdf"), str(folder / "page")], check=True)
+    return [path.read_bytes() for path in sorted(folder.glob("page-*.pgm"))]
+
+
 def structure(data: bytes) -> list[tuple[str, tuple[int, ...]]]:
     """The structure tree in reading order: each element's type and the pages of its marked content."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -123,6 +132,10 @@ def test_the_joined_guide_is_the_guide_laid_out_in_one_piece(tmp_path: Path, mon
     assert any(target.startswith("page") for _, target in links(joined))
     assert not any(parts.PART_LINK in target for _, target in links(joined))
     assert structure(joined_data) == structure(whole_data)
+    for folder in ("joined", "whole"):
+        (tmp_path / folder).mkdir()
+    drawn = drawn_pages(joined_data, tmp_path / "joined")
+    assert len(drawn) == len(joined.pages) and drawn == drawn_pages(whole_data, tmp_path / "whole")
     assert joined.metadata.title == whole.metadata.title
     assert joined.trailer["/Root"]["/Lang"] == whole.trailer["/Root"]["/Lang"] == lang
 
