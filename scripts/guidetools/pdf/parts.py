@@ -114,8 +114,12 @@ class PartPdf:
     body: bool  # numbered in arabic from the first chapter (False: the front matter, in roman)
 
 
-def join(parts: list[PartPdf]) -> bytes:
-    """One PDF of the parts, in order (see the module docstring); reproducible bytes."""
+def join(parts: list[PartPdf], *, font_faces: list | None = None) -> bytes:
+    """One PDF of the parts, in order (see the module docstring); reproducible bytes.
+
+    ``font_faces`` (``fonts.read_font_faces``): the bundled fonts, from which each face is
+    subset once for the whole PDF (``merge_font_subsets``); without them each part keeps its own.
+    """
     import pikepdf
 
     if not parts:
@@ -149,6 +153,8 @@ def join(parts: list[PartPdf]) -> bytes:
         _append_outline(out, source)
     tags.finish(out)
     _relink_parts(out, dests)
+    if font_faces:
+        merge_font_subsets(out, font_faces)
     if dests:
         out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=_name_tree(dests)))
     if len(labels.nums) > 2 or parts[0].body is False:
@@ -345,3 +351,177 @@ def _relink_parts(out, dests: dict[str, tuple[object, object]]) -> None:
     if missing:
         listed = ", ".join(f"#{anchor}" for anchor in dict.fromkeys(missing))
         raise JoinError(f"the guide links to anchors no part of it holds: {listed}")
+
+
+# Fonts ----------------------------------------------------------------------------------------
+
+_SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+# Tables WeasyPrint leaves out of its subsets (weasyprint/pdf/fonts.py): not needed to draw.
+_DROPPED_TABLES = ["BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG "]
+
+
+def merge_font_subsets(out, faces: list) -> int:
+    """One subset of each bundled face for the whole joined PDF, instead of one per part.
+
+    Each part embeds its own subset of every face it uses. The pages draw with ``/Identity-H``:
+    their character codes are glyph numbers of the *original* font file. (The subsets cannot be
+    merged with one another: WeasyPrint's second subsetting pass renumbers the glyphs a composite
+    glyph is made of when they lie beyond the last glyph the part drew.) So each face is subset
+    again from its bundled file (``faces``: ``fonts.FontFace`` of ``fonts.css``) with the glyphs
+    of all parts, keeping their numbers, with the parts' widths (``/W``) and ``ToUnicode`` maps
+    merged, and every page is given that font. A face not found among ``faces``, or not drawn
+    with ``/Identity-H`` from TrueType outlines, is left as it is. Returns the fonts merged away.
+    """
+    groups: dict[str, list] = {}
+    for page in out.pages:
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            key = _face_key(font)
+            if key is not None and all(font.objgen != other.objgen for other in groups.get(key, [])):
+                groups.setdefault(key, []).append(font)
+    replaced: dict[tuple[int, int], object] = {}
+    for name, fonts in groups.items():
+        face = _bundled_face(name, faces)
+        if len(fonts) > 1 and face is not None:
+            merged = _merge_group(out, fonts, face.path)
+            replaced.update({font.objgen: merged for font in fonts if font.objgen != merged.objgen})
+    for page in out.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font")
+        for key in list(fonts.keys()) if fonts is not None else []:
+            if (target := replaced.get(fonts[key].objgen)) is not None:
+                fonts[key] = target
+    return len(replaced)
+
+
+def _face_key(font) -> str | None:
+    import pikepdf
+
+    if font.get("/Subtype") != pikepdf.Name.Type0 or font.get("/Encoding") != pikepdf.Name("/Identity-H"):
+        return None
+    descendant = font.DescendantFonts[0]
+    descriptor = descendant.get("/FontDescriptor")
+    if (
+        descendant.get("/Subtype") != pikepdf.Name.CIDFontType2
+        or descendant.get("/CIDToGIDMap") != pikepdf.Name.Identity
+        or descriptor is None
+        or "/FontFile2" not in descriptor
+        or "/CIDSet" in descriptor
+        or "/ToUnicode" not in font
+    ):
+        return None
+    return _SUBSET_TAG.sub("", str(font.BaseFont)[1:])
+
+
+def _bundled_face(name: str, faces: list):
+    """The ``@font-face`` a PDF font name (``Guide-Sans-Arabic-Bold``: family, then style words) comes from."""
+    for face in sorted(faces, key=lambda face: -len(face.family)):
+        family = face.family.replace(" ", "-")
+        if name != family and not name.startswith(family + "-"):
+            continue
+        words = set(name[len(family) :].strip("-").split("-")) - {""}
+        weight = "700" if "Bold" in words else "400"
+        style = "italic" if words & {"Italic", "Oblique"} else "normal"
+        if words <= {"Bold", "Italic", "Oblique"} and (face.weight, face.style) == (weight, style):
+            return face
+    return None
+
+
+def _merge_group(out, fonts, font_file):
+    """Subset ``font_file`` for the glyphs of all ``fonts`` into the first of them, and return it."""
+    import pikepdf
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    widths: dict[int, object] = {}
+    unicode: dict[int, bytes] = {}
+    for font in fonts:  # in the order of the pages that use them
+        # WeasyPrint records a glyph's width each time it draws it (rounded at that font size):
+        # the last one drawn wins, in one document as here.
+        widths.update(_widths(font.DescendantFonts[0].W))
+        for gid, text in _bfchars(font.ToUnicode.read_bytes()).items():
+            unicode.setdefault(gid, text)
+    options = subset.Options(
+        retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True, hinting=False, desubroutinize=True
+    )
+    options.drop_tables += _DROPPED_TABLES
+    # recalcTimestamp=False: the file's modification date stays the bundled font's (reproducible bytes).
+    original = TTFont(font_file, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=sorted(widths))
+    subsetter.subset(original)
+    data = io.BytesIO()
+    original.save(data)
+    merged = fonts[0]
+    descendant = merged.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    # Written uncompressed here: join() saves with compress_streams, which deflates it.
+    descriptor.FontFile2 = out.make_stream(data.getvalue(), Length1=len(data.getvalue()))
+    boxes = [[float(value) for value in font.DescendantFonts[0].FontDescriptor.FontBBox] for font in fonts]
+    low = [min(box[axis] for box in boxes) for axis in (0, 1)]
+    high = [max(box[axis] for box in boxes) for axis in (2, 3)]
+    descriptor.FontBBox = pikepdf.Array([*low, *high])
+    descendant.W = _width_array(widths)
+    merged.ToUnicode = out.make_stream(_to_unicode(unicode))
+    return merged
+
+
+def _widths(array) -> dict[int, object]:
+    """A ``/W`` array (``c [w1 w2 …]`` and ``c_first c_last w`` items) as glyph number -> width."""
+    import pikepdf
+
+    found: dict[int, object] = {}
+    items = list(array)
+    index = 0
+    while index < len(items):
+        first = int(items[index])
+        if isinstance(items[index + 1], pikepdf.Array):
+            for offset, width in enumerate(items[index + 1]):
+                found[first + offset] = width
+            index += 2
+        else:
+            for cid in range(first, int(items[index + 1]) + 1):
+                found[cid] = items[index + 2]
+            index += 3
+    return found
+
+
+def _width_array(widths: dict[int, object]):
+    import pikepdf
+
+    flat: list = []
+    for cid in sorted(widths):
+        if cid - 1 not in widths:
+            flat += [cid, []]
+        flat[-1].append(widths[cid])
+    return pikepdf.Array([pikepdf.Array(item) if isinstance(item, list) else item for item in flat])
+
+
+def _bfchars(cmap: bytes) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, text in _BFCHAR.findall(block):
+            found.setdefault(int(code, 16), text)
+    return found
+
+
+def _to_unicode(unicode: dict[int, bytes]) -> bytes:
+    """A ToUnicode CMap of ``bfchar`` entries, as WeasyPrint writes it."""
+    lines = [
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    ]
+    codes = sorted(unicode)
+    for start in range(0, len(codes), 100):
+        batch = codes[start : start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{code:04x}> <".encode() + unicode[code] + b">" for code in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)

@@ -628,8 +628,10 @@ class _GuideParts:
         self.folios = folios
 
     def joined(self) -> tuple[bytes, int]:
+        from guidetools.pdf.fonts import FONT_CSS, read_font_faces
+
         pdfs = [parts.PartPdf(self.laid[name][0].data, body=index > 0) for index, name in enumerate(self.names)]
-        data = parts.join(pdfs)
+        data = parts.join(pdfs, font_faces=read_font_faces(self.staged / ASSETS / "fonts" / FONT_CSS))
         return data, _page_count(data)
 
 
