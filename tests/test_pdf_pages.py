@@ -123,6 +123,14 @@ def test_page_numbers_are_written_into_page_references_only() -> None:
     assert '<a class="reference external" href="https://example.org/">web</a>' in numbered
 
 
+def print_fixture_with(folder: Path, chapter: str, addition: str) -> Project:
+    """A copy of the ``print`` fixture with ``addition`` at the end of ``chapter``."""
+    project = copy_project("print", folder)
+    path = project.source_dir / f"{chapter}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + addition, encoding="utf-8")
+    return project
+
+
 # {numref} ------------------------------------------------------------------------------------------
 
 
@@ -137,10 +145,8 @@ def test_numref_and_figure_numbers_read_each_page_once_and_write_the_same_html(t
     monkeypatch.setattr(BuildEnvironment, "get_doctree", counting)
     outputs = {}
     for memo in (True, False):
-        project = copy_project("print", tmp_path / str(memo))
-        second = project.source_dir / "second.md"
         numrefs = "See {numref}`fig-box`, {numref}`fig-box` and {numref}`fig-box` again.\n"
-        second.write_text(second.read_text(encoding="utf-8") + "\n" + numrefs, encoding="utf-8")
+        project = print_fixture_with(tmp_path / str(memo), "second", numrefs)
         loads.clear()
         result = run_sphinx(project, "en", "html", overrides={"guide_doctree_memo": memo})
         assert result.ok, result.problems
@@ -158,6 +164,32 @@ def test_numref_and_figure_numbers_read_each_page_once_and_write_the_same_html(t
     assert outputs[False, "first loads"] >= 5
     assert outputs[True, "first loads"] <= 1
     assert outputs[True, "loads"] < outputs[False, "loads"]
+
+
+def test_chapters_lent_to_the_translator_give_the_same_print_html_as_copies(tmp_path: Path, monkeypatch) -> None:
+    """The print builder renders each chapter's own node, once, instead of a copy for each rendering."""
+    from docutils.utils import new_document
+
+    from guidetools.pdf.builder import PrintBuilder
+
+    def render_a_copy(builder, chapter, renamed):  # how the builder did it before
+        document = new_document(chapter.docname, builder.docsettings)
+        document.append(chapter.node.deepcopy())
+        return builder._translate(document, chapter.docname, renamed)
+
+    outputs = {}
+    for lent in (True, False):
+        # Sphinx's translator inserts the title of a warning into the node as it writes it.
+        warning = ":::{warning}\nCheck the expiry date on every kit.\n:::\n"
+        project = print_fixture_with(tmp_path / str(lent), "first", warning)
+        if not lent:
+            monkeypatch.setattr(PrintBuilder, "_render_chapter", render_a_copy)
+        result = run_sphinx(project, "en", "guideprint")
+        assert result.ok, result.problems
+        outputs[lent] = {path.name: path.read_text(encoding="utf-8") for path in sorted(result.outdir.glob("*.html"))}
+    assert outputs[True] == outputs[False]
+    for name in ("guide.html", "guide--first.html", "chapter--first.html"):
+        assert outputs[True][name].count('<p class="admonition-title">Warning</p>') == 1, name
 
 
 def test_chapters_rendered_by_a_helper_process_are_the_same_bytes(tmp_path: Path, monkeypatch) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from sphinx.util.display import progress_message
 
 from guidetools.pdf import doctree as print_tree
 from guidetools.pdf.completion import Completion, RecordSourceWords, TotalTranslatedWords, document_completion
+from guidetools.sphinxext.numref_doctrees import reading_each_page_once
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +139,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
 
     def write_documents(self, _docnames) -> None:
         self.prepare_writing(self.env.all_docs.keys())
-        with progress_message(__("assembling the print edition")):
+        with progress_message(__("assembling the print edition")), self._each_page_read_once():
             tree = self.assemble_doctree()
             self.imgpath = "_images"
             self.dlpath = "_downloads"
@@ -152,8 +154,11 @@ class PrintBuilder(SingleFileHTMLBuilder):
                 print_tree.print_link_urls(chapter.node)
                 print_tree.number_repeated_footnotes(chapter.node)
                 print_tree.mark_page_references(chapter.node)
-        completion = self._completion(chapters)
+        with self._each_page_read_once():
+            completion = self._completion(chapters)
         with progress_message(__("writing the print HTML")):
+            # Copied before any rendering: the translator adds nodes as it goes (admonition titles).
+            alone_chapters = [print_tree.Chapter(chapter.docname, chapter.node.deepcopy()) for chapter in chapters]
             bodies = {chapter.docname: self._render_chapter(chapter, renamed) for chapter in chapters}
             context = self._edition_context(title, subtitle)
             template = self._template_environment().get_template(TEMPLATE)
@@ -171,8 +176,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
                 part_html = guide_part_name(part["slug"])
                 (self.outdir / part_html).write_text(template.render(**guide, front=False, chapters=[part]), "utf-8")
             files = []
-            for chapter in chapters:
-                alone = print_tree.Chapter(chapter.docname, chapter.node.deepcopy())
+            for chapter, alone in zip(chapters, alone_chapters, strict=True):
                 print_tree.unlink_outside(alone.node, alone.ids())
                 slug = chapter_slug(chapter.docname)
                 # Next to guide.html, so that the figures' relative URLs work the same.
@@ -203,6 +207,13 @@ class PrintBuilder(SingleFileHTMLBuilder):
             front_html=FRONT_PART,
         ).write(self.outdir / MANIFEST)
 
+    def _each_page_read_once(self):
+        """Pages Sphinx already unpickled in this build (to number figures) are not unpickled again.
+
+        Safe here: the assembly copies every page it inlines, and the completion only reads a number.
+        """
+        return reading_each_page_once(self.env, held=False) if self.config.guide_doctree_memo else nullcontext()
+
     def _label_owners(self) -> dict[str, str]:
         std = self.env.domains.standard_domain
         owners = {labelid: docname for docname, labelid in std.anonlabels.values()}
@@ -210,11 +221,24 @@ class PrintBuilder(SingleFileHTMLBuilder):
         return owners
 
     def _render_chapter(self, chapter: print_tree.Chapter, renamed: dict[str, str]) -> Markup:
-        """The chapter's HTML, written by Sphinx's HTML translator from a document of its own."""
+        """The chapter's HTML, written by Sphinx's HTML translator from a document of its own.
+
+        The chapter's node is lent to that document for the walk, not copied: copying every chapter
+        for each of its two renderings took a quarter of the print build. The walk changes the
+        node (it adds admonition titles), so each node is rendered once and copies are made first.
+        """
         document = new_document(chapter.docname, self.docsettings)
-        document.append(chapter.node.deepcopy())
+        node = chapter.node
+        parent, owner = node.parent, node.document
+        document.append(node)
+        try:
+            return self._translate(document, chapter.docname, renamed)
+        finally:
+            document.children.clear()
+            node.parent, node.document = parent, owner
+
+    def _translate(self, document, docname: str, renamed: dict[str, str]) -> Markup:
         # Figure and section numbers are stored per document under their original ids.
-        docname = chapter.docname
         self.current_docname = docname
         self.fignumbers = {
             figtype: {renamed.get(f"{key}@{docname}", key): number for key, number in numbers.items()}

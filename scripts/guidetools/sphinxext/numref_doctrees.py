@@ -38,15 +38,23 @@ _stock_assign_figure_numbers: Callable | None = None
 
 
 @contextmanager
-def reading_each_page_once(env: BuildEnvironment):
-    """While inside, ``env.get_doctree`` returns pages for reading only, each unpickled at most once."""
+def reading_each_page_once(env: BuildEnvironment, *, held: bool = True):
+    """While inside, ``env.get_doctree`` returns pages for reading only, each unpickled at most once.
+
+    ``held=False``: never the pages Sphinx holds for writing, which it stripped of their reporter
+    when it pickled them; only pages as ``get_doctree`` returns them (the print builder copies and
+    resolves them).
+    """
+    if "get_doctree" in vars(env):  # already inside (the print builder's assembly resolves numrefs)
+        yield
+        return
     loaded = _LOADED.setdefault(env, {})
     read_from_pickle = env.get_doctree
 
     def get_doctree(docname: str) -> nodes.document:
-        held = env._write_doc_doctree_cache.get(docname)
-        if held is not None:
-            return held
+        in_memory = env._write_doc_doctree_cache.get(docname) if held else None
+        if in_memory is not None:
+            return in_memory
         if docname not in loaded:
             loaded[docname] = read_from_pickle(docname)
         return loaded[docname]
