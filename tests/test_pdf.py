@@ -402,6 +402,25 @@ def test_html_pages_link_to_the_pdfs_of_their_language(print_project: Project) -
     assert "_downloads/pdf/chapters/second.pdf" not in (site / "first.html").read_text(encoding="utf-8")
 
 
+def test_each_language_builds_its_pdfs_then_its_website_in_one_worker(print_project: Project) -> None:
+    """Two languages on two cores: one worker per language, its HTML linking to its own new PDFs."""
+    events: list[tuple[str, str, int]] = []
+    results = build_editions(print_project, ["en", "ar"], jobs=2, progress=lambda *event: events.append(event))
+    assert [(r.lang, r.builder) for r in results] == [("en", "pdf"), ("ar", "pdf"), ("en", "html"), ("ar", "html")]
+    assert all(r.ok for r in results), [str(p) for r in results for p in r.problems]
+    for lang in ("en", "ar"):
+        site = print_project.html_dir(lang)
+        links = re.findall(r'href="(_downloads/pdf/[^"]+\.pdf)"', (site / "second.html").read_text(encoding="utf-8"))
+        assert f"_downloads/pdf/{SLUG}-unversioned-{lang}.pdf" in links
+        assert (site / "_downloads/pdf/chapters/second.pdf").read_bytes() == (
+            pdf_dir(print_project) / lang / "second.pdf"
+        ).read_bytes()
+        # Progress is reported per edition, the PDF's before the website's.
+        phases = [phase for event_lang, phase, _ in events if event_lang == lang]
+        editions = [phase.partition(": ")[0] for phase in phases]
+        assert editions == sorted(editions, key=["pdf", "html"].index) and set(editions) == {"pdf", "html"}, phases
+
+
 # The real guide ------------------------------------------------------------------------------------
 
 

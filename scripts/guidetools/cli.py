@@ -208,14 +208,11 @@ def cmd_build(args: argparse.Namespace, project: Project, console: Console) -> i
     from guidetools.build import EDITION_ORDER, build_editions
 
     langs = [lang.code for lang in project.registry.select(args.lang)]
-    formats = args.format or list(EDITION_ORDER)
-    results = []
-    for fmt in EDITION_ORDER:  # one progress display per format, PDF first
-        if fmt in formats:
-            with _LanguageProgress(console, langs, quiet=args.quiet) as progress:
-                results += build_editions(
-                    project, langs, formats=[fmt], jobs=args.jobs, progress=progress.update, fresh=args.fresh
-                )
+    formats = [fmt for fmt in EDITION_ORDER if fmt in (args.format or EDITION_ORDER)]
+    with _LanguageProgress(console, langs, formats, quiet=args.quiet) as progress:
+        results = build_editions(
+            project, langs, formats=formats, jobs=args.jobs, progress=progress.update, fresh=args.fresh
+        )
     failed = 0
     for result in results:
         for problem in result.problems:
@@ -402,9 +399,9 @@ def _shown(path: Path, project: Project) -> str:
 
 
 class _LanguageProgress:
-    """One progress row per language, fed by the Sphinx status stream of each build."""
+    """One progress row per language, fed by the status of each build ("pdf: writing PDF", "html: reading sources")."""
 
-    def __init__(self, console: Console, langs: list[str], quiet: bool) -> None:
+    def __init__(self, console: Console, langs: list[str], formats: list[str], quiet: bool) -> None:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.enabled = not quiet and console.is_terminal
@@ -416,11 +413,16 @@ class _LanguageProgress:
             console=console,
             disable=not self.enabled,
         )
-        self.tasks = {lang: self.progress.add_task("waiting", total=200, lang=lang) for lang in langs}
+        self.formats = formats
+        self.total = 200 * len(formats)
+        self.tasks = {lang: self.progress.add_task("waiting", total=self.total, lang=lang) for lang in langs}
 
     def update(self, lang: str, phase: str, percent: int) -> None:
-        # Two phases carry a percentage: reading sources (first half) and writing output (second).
-        offset = 100 if phase.startswith("writing") else 0
+        # Each edition has two phases with a percentage: reading sources (first half of its share of
+        # the bar) and writing output (second half).
+        fmt, _, step = phase.partition(": ")
+        offset = 200 * self.formats.index(fmt) if fmt in self.formats else 0
+        offset += 100 if step.startswith("writing") else 0
         self.progress.update(self.tasks[lang], completed=offset + percent, description=phase)
 
     def __enter__(self) -> _LanguageProgress:
@@ -429,7 +431,7 @@ class _LanguageProgress:
 
     def __exit__(self, *exc) -> None:
         for task in self.tasks.values():
-            self.progress.update(task, completed=200, description="done")
+            self.progress.update(task, completed=self.total, description="done")
         self.progress.__exit__(*exc)
 
 
