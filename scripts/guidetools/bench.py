@@ -220,16 +220,17 @@ class Bench:
                         run = self.run("pdf", "guide", lang, repeat, command)
                         run.pages = _count_pages((guide.build_dir / "pdf").glob(f"*-{lang}.pdf"))
                         run.detail["chapter_pages"] = _count_pages((guide.build_dir / "pdf" / lang).glob("*.pdf"))
-            # Per language, cold, HTML: stock then guide.
-            for lang in langs:
-                self.forget_stock("html", lang)
-                self.forget_catalogues(stock, lang)
-                self.run("html", "stock", lang, repeat, self.stock_command("html", lang))
-                self.forget_guide_builds(lang)
-                self.forget_catalogues(guide, lang)
-                self.run(
-                    "html", "guide", lang, repeat, self.guide_command("--format", "html", "--lang", lang, "--fresh")
-                )
+            # Per language, cold, HTML: stock then guide, --html-repeat times (a single HTML build
+            # on this kind of machine moves by ±20 %, and the translated/source ratio divides two).
+            for _ in range(self.args.html_repeat):
+                for lang in langs:
+                    self.forget_stock("html", lang)
+                    self.forget_catalogues(stock, lang)
+                    self.run("html", "stock", lang, repeat, self.stock_command("html", lang))
+                    self.forget_guide_builds(lang)
+                    self.forget_catalogues(guide, lang)
+                    command = self.guide_command("--format", "html", "--lang", lang, "--fresh")
+                    self.run("html", "guide", lang, repeat, command)
             # Every edition of every language, cold, as `guide build` does it.
             formats = [f for f in ("pdf", "html") if f in self.guide_formats and (f == "html" or not self.args.no_pdf)]
             self.forget_guide_builds()
@@ -546,6 +547,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeat", type=int, default=2, help="repetitions of the whole interleaved sequence (default: 2)"
     )
+    parser.add_argument(
+        "--html-repeat",
+        type=int,
+        default=3,
+        help="cold HTML builds of each language and route in each repetition, for their median (default: 3)",
+    )
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF builds (stock and guide)")
     parser.add_argument(
         "--output", type=Path, help="the JSON report (default: _build/bench/bench.json of this repository)"
@@ -554,8 +561,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--keep", action="store_true", help="keep the generated guide and its builds (the path is printed)"
     )
     args = parser.parse_args(argv)
-    if args.chapters < 2 or args.sections < 1 or args.repeat < 1 or args.languages < 1:
-        parser.error("--chapters must be at least 2, --sections, --repeat and --languages at least 1")
+    if args.chapters < 2 or min(args.sections, args.repeat, args.html_repeat, args.languages) < 1:
+        parser.error("--chapters must be at least 2, --sections, --repeat, --html-repeat and --languages at least 1")
     return args
 
 
