@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from guidetools.build import build_html, parse_warnings
@@ -162,3 +165,26 @@ def test_a_catalogue_without_a_creation_date_is_not_rewritten_because_the_clock_
     assert (tmp_path / "stock.mo").read_bytes() != first[1]  # Babel stamped its clock into the header
     write_mo_if_changed(catalog, "es")
     assert (mo.stat().st_mtime_ns, mo.read_bytes()) == first
+
+
+def test_libraries_info_records_stay_unprinted_after_an_html_build(basic_project: Project) -> None:
+    """furo's accessible-pygments sets the root logger to INFO while an HTML build loads the styles.
+
+    A worker then built the next language's PDFs with every WeasyPrint and fontTools INFO record
+    printed. Run in a fresh interpreter: pytest's own log handlers would hide it here.
+    """
+    script = textwrap.dedent(
+        f"""
+        import logging
+        from pathlib import Path
+        from guidetools.build import run_sphinx
+        from guidetools.project import Project
+        result = run_sphinx(Project(Path({str(basic_project.root)!r})), "en", "html")
+        assert result.ok, result.problems
+        logging.getLogger("weasyprint.progress").info("Step 5 - Creating layout - Page 2")
+        logging.getLogger("fontTools.subset").warning("a warning is still shown")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "Creating layout" not in done.stderr
+    assert "a warning is still shown" in done.stderr

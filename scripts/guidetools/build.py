@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gettext
 import io
+import logging
 import multiprocessing
 import os
 import re
@@ -118,6 +119,22 @@ def staging_dir(project: Project, builder: str, lang: str) -> Path:
     return project.build_dir / ".sphinx" / builder / lang
 
 
+def keep_root_logger_at_warning() -> None:
+    """Give the root logger a handler at WARNING (stderr, as Python's last resort) if it has none.
+
+    furo depends on accessible-pygments, which calls ``logging.basicConfig(level=INFO)`` when
+    Pygments loads its styles during an HTML build. A later build in the same process (a worker
+    builds a language's website, then the next language's PDFs) then printed every WeasyPrint and
+    fontTools INFO record: 933 lines in ``nox -s build``. With a root handler in place that
+    ``basicConfig`` does nothing; warnings are still printed.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        root.addHandler(handler)
+
+
 def run_sphinx(
     project: Project,
     lang: str,
@@ -134,6 +151,7 @@ def run_sphinx(
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    keep_root_logger_at_warning()
     outdir = outdir or staging_dir(project, builder, lang)
     doctrees = project.build_dir / ".sphinx" / "doctrees" / builder / lang
     warnings = io.StringIO()
