@@ -268,6 +268,20 @@ def per_language(
     return [results[lang] for lang in langs]
 
 
+def cores_per_language(langs: list[str], jobs: int | None) -> tuple[int, int]:
+    """How many languages to build at once with ``jobs`` cores (default: all), and cores for each."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    at_once = max(1, min(jobs, len(langs)))
+    return at_once, max(1, jobs // at_once)
+
+
+def _count_catalogues_once(project: Project) -> None:
+    """Every site's status page shows every language: count the catalogues once, here, so that the
+    workers find the counts cached instead of each reading all of them at the same time."""
+    with contextlib.suppress(GuideError):  # a bad catalogue: each build reports it with its page
+        compute_status(project)
+
+
 def build_html(
     project: Project,
     langs: list[str],
@@ -280,16 +294,13 @@ def build_html(
 
     Returns the results in the order of ``langs``.
     """
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(langs)))
+    at_once, _ = cores_per_language(langs, jobs)
     if fresh:
         counts_cache_path(project).unlink(missing_ok=True)
-    if jobs == 1:
+    if at_once == 1:
         return [build_language(project, lang, progress=progress, fresh=fresh) for lang in langs]
-    # Every site's status page shows every language: count the catalogues once, here, so the
-    # workers find the counts cached instead of each reading all of them at the same time.
-    with contextlib.suppress(GuideError):  # a bad catalogue: each build reports it with its page
-        compute_status(project)
-    return per_language(langs, _html_in_worker, (str(project.root), fresh), jobs=jobs, progress=progress)
+    _count_catalogues_once(project)
+    return per_language(langs, _html_in_worker, (str(project.root), fresh), jobs=at_once, progress=progress)
 
 
 def _drain(queue, progress: ProgressCallback | None) -> None:
@@ -341,9 +352,8 @@ def build_editions(
     from guidetools.pdf.render import build_pdf
 
     wanted = [fmt for fmt in EDITION_ORDER if fmt in formats]
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    language_jobs = min(jobs, len(langs))
-    if len(wanted) < 2 or language_jobs < 2:
+    at_once, workers = cores_per_language(langs, jobs)
+    if len(wanted) < 2 or at_once < 2:
         builders = {"pdf": build_pdf, "html": build_html}
         results: list = []
         for fmt in wanted:
@@ -351,10 +361,8 @@ def build_editions(
         return results
     if fresh:
         counts_cache_path(project).unlink(missing_ok=True)
-    with contextlib.suppress(GuideError):  # as build_html: count the catalogues once, here
-        compute_status(project)
-    workers = max(1, jobs // language_jobs)
+    _count_catalogues_once(project)
     both = per_language(
-        langs, _editions_in_worker, (str(project.root), fresh, workers), jobs=language_jobs, progress=progress
+        langs, _editions_in_worker, (str(project.root), fresh, workers), jobs=at_once, progress=progress
     )
     return [pdf for pdf, _ in both] + [html for _, html in both]

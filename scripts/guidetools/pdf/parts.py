@@ -443,11 +443,10 @@ def _merge_group(out, fonts, font_file):
     options = subset.Options(
         retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True, hinting=False, desubroutinize=True
     )
-    options.drop_tables += _DROPPED_TABLES
     # recalcTimestamp=False: the file's modification date stays the bundled font's (reproducible bytes).
     original = TTFont(font_file, recalcTimestamp=False)
-    # Deleted before subsetting, not only listed in drop_tables: the subsetter still decompiles
-    # GSUB and GPOS in full (1 s of 1.3 s for Noto Sans), only to throw them away; same bytes.
+    # Deleted here rather than listed in options.drop_tables: the subsetter decompiles GDEF, GSUB
+    # and GPOS in full before it drops listed tables (0.3 of 0.43 s for Noto Sans); same bytes.
     for tag in _DROPPED_TABLES:
         if tag in original:
             del original[tag]

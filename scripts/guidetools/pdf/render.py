@@ -39,7 +39,15 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from guidetools.build import Problem, ProgressCallback, _report_to, per_language, run_sphinx, staging_dir
+from guidetools.build import (
+    Problem,
+    ProgressCallback,
+    _report_to,
+    cores_per_language,
+    per_language,
+    run_sphinx,
+    staging_dir,
+)
 from guidetools.pdf import SLUG, parts
 from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
 from guidetools.pdf.pagerefs import MAX_LAYOUTS, UNKNOWN, PageMap, anchor_folios, referenced_anchors, with_page_numbers
@@ -866,9 +874,7 @@ def build_pdf(
     ``jobs`` processes at most (default: one per core). With fewer languages than that, each
     language renders its chapters in helper processes while it renders the whole guide.
     """
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    language_jobs = min(jobs, len(langs)) or 1
-    workers = max(1, jobs // language_jobs)
+    language_jobs, workers = cores_per_language(langs, jobs)
     if language_jobs == 1:
         return [
             build_language_pdf(project, lang, progress=progress, fresh=fresh, variant=variant, workers=workers)

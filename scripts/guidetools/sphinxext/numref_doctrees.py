@@ -14,7 +14,8 @@ Sphinx reads whole pages back from their pickles for two jobs that only look at 
 Both only *read* the pages. During either job, ``get_doctree`` is lent a version that returns the
 page Sphinx holds in memory for writing (unchanged since it was pickled), or one unpickled earlier
 in this build, and unpickles only the others; the doctrees it kept are dropped when the build
-finishes. ``-D guide_doctree_memo=0`` switches it off (the benchmark's stock route does).
+finishes. The print builder reads pages through it too, to assemble the whole guide (it copies
+what it inlines). ``-D guide_doctree_memo=0`` switches it off (the benchmark's stock route does).
 Upstream, the domain could look the node up in the doctree being resolved, or Sphinx could record
 each label's node type when reading, and the collector could use the in-memory pages.
 """
