@@ -12,10 +12,12 @@ from guidetools import GuideError
 from guidetools.catalog import (
     Catalog,
     Message,
+    comparable_text,
     count_words,
     format_catalog,
     parse_catalog,
     read_catalog,
+    same_comparable_text,
     write_catalog,
 )
 from tests.conftest import REPO
@@ -155,6 +157,32 @@ def test_writing_is_skipped_when_the_text_is_the_same(tmp_path: Path) -> None:
     assert write_catalog(path, read_catalog(path)) is False
     assert path.stat().st_mtime_ns == before
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogs(), catalogs())
+def test_catalogues_compare_as_their_printed_text_does(first: Catalog, second: Catalog) -> None:
+    # guide update decides "unchanged" with same_comparable_text, which avoids formatting: it must
+    # agree with comparing the text msgcat would print, whatever the catalogues hold.
+    assert same_comparable_text(first, second) == (comparable_text(first) == comparable_text(second))
+    reread = parse_catalog(format_catalog(first).encode("utf-8"), "x.po")  # other line numbers
+    assert same_comparable_text(first, reread) and same_comparable_text(reread, first)
+
+
+def test_catalogues_differing_only_in_volatile_fields_or_flag_order_are_the_same() -> None:
+    def catalog(created: str, flags: list[str], msgstr: str = "Réduction des risques") -> Catalog:
+        head = header()
+        head.msgstr = (
+            f"Project-Id-Version: Guide\nPOT-Creation-Date: {created}\nContent-Type: text/plain; charset=UTF-8\n"
+        )
+        return Catalog(messages=[head, Message(msgid="Harm reduction", msgstr=msgstr, flags=flags)])
+
+    extracted_today = catalog("2026-11-28 10:00+0000", ["fuzzy", "python-format"])
+    assert same_comparable_text(extracted_today, catalog("2025-01-01 00:00+0000", ["fuzzy", "python-format"]))
+    assert same_comparable_text(extracted_today, catalog("2026-11-28 10:00+0000", ["python-format", "fuzzy"]))
+    assert not same_comparable_text(extracted_today, catalog("2026-11-28 10:00+0000", ["python-format"]))
+    changed = catalog("2026-11-28 10:00+0000", ["fuzzy", "python-format"], msgstr="Réduction des méfaits")
+    assert not same_comparable_text(extracted_today, changed)
 
 
 def test_words_are_counted_without_markup() -> None:

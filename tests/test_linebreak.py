@@ -79,6 +79,16 @@ def test_lines_fit_like_libunistring(text: str, width: int, start: int) -> None:
 
 
 @needs_libunistring
+@settings(max_examples=60, deadline=None)
+@given(TEXT, st.integers(min_value=0, max_value=8))
+def test_text_that_nearly_fits_breaks_like_libunistring(text: str, start: int) -> None:
+    # fit_lines skips the analysis of text that fits whatever its characters' widths: every width
+    # around the text's own length, wide characters and a start column included, must still agree.
+    for width in range(max(1, len(text) - 3), 2 * len(text) + start + 2):
+        assert linebreak.fit_lines(text, width, start) == library_fit(text, width, start)
+
+
+@needs_libunistring
 def test_column_widths_are_libunistrings_for_every_assigned_character() -> None:
     import unicodedata
 

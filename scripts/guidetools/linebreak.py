@@ -218,6 +218,10 @@ def fit_lines(text: str, width: int, start_column: int = 0, overrides: list[int]
     opportunity before the text that no longer fits. ``overrides`` (one per character; UNDEFINED
     keeps the computed decision) forbids or forces opportunities, e.g. inside escape sequences.
     """
+    # A break is only ever taken where the text overflows: text that fits whatever its characters'
+    # widths (at most 2 columns each, 1 for ASCII) needs no line-breaking analysis at all.
+    if start_column + (len(text) if text.isascii() else 2 * len(text)) <= width:
+        return []
     decisions = break_opportunities(text)
     breaks: list[int] = []
     last_opportunity: int | None = None

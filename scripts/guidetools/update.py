@@ -36,11 +36,11 @@ from guidetools import GuideError
 from guidetools.catalog import (
     Catalog,
     Message,
-    comparable_text,
     count_words,
     format_header,
     iter_catalog_files,
     read_catalog,
+    same_comparable_text,
     write_catalog,
 )
 from guidetools.languages import Language
@@ -404,7 +404,7 @@ def extract_templates(project: Project) -> tuple[dict[str, Catalog], UpdateRepor
         report.templates.append(target)
         if target.exists():
             current = read_catalog(target)
-            if comparable_text(current) == comparable_text(catalog):
+            if same_comparable_text(current, catalog):
                 templates[name] = current  # keep its creation date: nothing changed
                 continue
         write_catalog(target, catalog)
@@ -488,7 +488,7 @@ def update_catalogs(
         report.orphans += [folder / f"{name}.po" for name in current if name not in templates]
 
     for update, merged, previous in planned:
-        if previous is None or comparable_text(previous) != comparable_text(merged):
+        if previous is None or not same_comparable_text(previous, merged):
             update.written = write_catalog(update.path, merged)
         report.catalogs.append(update)
 
