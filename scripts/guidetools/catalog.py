@@ -579,22 +579,36 @@ def read_catalogs(paths: Iterable[Path]) -> dict[Path, Catalog]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _escape(portion: str) -> tuple[str, list[int]]:
-    """Escape a string as msgcat does; the override list forbids breaks inside escape sequences."""
-    chars: list[str] = []
-    overrides: list[int] = []
-    names = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
-    for char in portion:
-        name = names.get(char)
-        if name is None:
-            chars.append(char)
-            overrides.append(UNDEFINED)
-        else:
-            chars.extend(("\\", name))
-            overrides.extend((UNDEFINED, PROHIBITED))
+_ESCAPE_TABLE = str.maketrans(
+    {
+        "\a": "\\a",
+        "\b": "\\b",
+        "\f": "\\f",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\t": "\\t",
+        "\v": "\\v",
+        "\\": "\\\\",
+        '"': '\\"',
+    }
+)
+_ESCAPE_SEQUENCE = re.compile(r"\\.")  # in escaped text every backslash starts one
+
+
+def _escape(portion: str) -> tuple[str, list[int] | None]:
+    """Escape a string as msgcat does, with the overrides that forbid breaks inside escape sequences.
+
+    The overrides are None when there is nothing to forbid (no escape sequence).
+    """
+    escaped = portion.translate(_ESCAPE_TABLE)
+    if len(escaped) == len(portion):
+        return escaped, None
+    overrides = [UNDEFINED] * len(escaped)
+    for sequence in _ESCAPE_SEQUENCE.finditer(escaped):
+        overrides[sequence.start() + 1] = PROHIBITED
     if portion.endswith("\n"):
         overrides[-2] = PROHIBITED  # never break just before the final "\n"
-    return "".join(chars), overrides
+    return escaped, overrides
 
 
 # Memoised: one update formats each msgid once per language and template, and each catalogue

@@ -16,6 +16,8 @@ and ``tests/test_catalog.py`` against ``msgcat``.
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 import unicodedata
 from functools import cache, lru_cache
 
@@ -38,6 +40,7 @@ for _line in RUNS.splitlines():
     _RUN_CLASSES.append(_class)
 
 _EAST_ASIAN_WIDE = ("F", "W", "H")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 
 
 @lru_cache(maxsize=4096)
@@ -127,48 +130,104 @@ def _no_direct_break(before: str, after: str) -> bool:
     )
 
 
+# Classes that need more than the pair rules: line ends, spaces, zero-width space, combining marks
+# and joiners, regional indicators (flags).
+_SPECIAL = frozenset({"BK", "LF", "CR", "SP", "ZW", "CM", "ZWJ", "RI"})
+# Characters' classes and the pair decisions, as met: break_opportunities looks them up for every
+# character of every string a catalogue holds, and a dictionary lookup costs less than a call to
+# the cached functions that fill them. Both stay small: one entry per character or pair met.
+_CLASS_OF: dict[str, str] = {}
+_DECISION_OF: dict[tuple[str, str, bool], int] = {}
+
+
+@cache
+def _alphabetic_run():
+    """A regular expression matching a run of AL characters (letters of most scripts).
+
+    Between two AL characters a line never breaks (LB28), and after such a run the state of the
+    analysis is that of its first character: break_opportunities skips a word's other letters.
+    """
+    ranges = []
+    for index, (start, cls) in enumerate(zip(_RUN_STARTS, _RUN_CLASSES, strict=True)):
+        if cls == "AL":
+            end = _RUN_STARTS[index + 1] - 1 if index + 1 < len(_RUN_STARTS) else 0x10FFFF
+            ranges.append(f"\\U{start:08X}-\\U{end:08X}")
+    return re.compile(f"[{''.join(ranges)}]+").match
+
+
+def _pair_break(before: str, after: str, spaces_between: bool) -> int:
+    pair = pair_decision(before, after)
+    return POSSIBLE if pair == _DIRECT or (pair == _INDIRECT and spaces_between) else PROHIBITED
+
+
 def break_opportunities(text: str) -> list[int]:
     """For each character of ``text``: may a line break just before it? (LB4 to LB31)."""
     result = [PROHIBITED] * len(text)
+    class_of, decision_of = _CLASS_OF, _DECISION_OF
     previous = "BK"  # class of the previous character
     last = "BK"  # class of the last character that is not a space
     seen_space = False  # spaces since ``last``
     regional_indicators = 0  # consecutive RI characters just before this point
+    alphabetic_run = _alphabetic_run()
+    resume = 0  # characters before this index are the rest of a word: no break, nothing changes
     for index, char in enumerate(text):
-        cls = line_break_class(char)
+        if index < resume:
+            continue
+        cls = class_of.get(char)
+        if cls is None:
+            cls = class_of[char] = line_break_class(char)
+        if cls not in _SPECIAL:
+            # Most characters: the pair rules decide, unless the line starts here (LB4 to LB6: the
+            # break goes after the newline), after a zero-width space (LB8), a zero-width joiner
+            # (LB8a) or a Hebrew letter + hyphen (LB21a: it stays with what follows).
+            if last == "BK":
+                decision = PROHIBITED
+            elif last == "ZW":
+                decision = POSSIBLE
+            elif previous == "ZWJ" or previous == "HL_BA":
+                decision = PROHIBITED
+            else:
+                decision = decision_of.get((last, cls, seen_space), -1)
+                if decision < 0:
+                    decision = decision_of[last, cls, seen_space] = _pair_break(last, cls, seen_space)
+            result[index] = decision
+            last, seen_space = cls, False
+            previous = "HL_BA" if previous == "HL" and cls in ("HY", "BA") else cls
+            regional_indicators = 0
+            if cls == "AL" and (run := alphabetic_run(text, index + 1)):
+                resume = run.end()
+            continue
         if cls in ("BK", "LF", "CR"):
             result[index] = MANDATORY  # LB4 to LB6: the break goes after the newline
-            previous, last, seen_space = cls, "BK", False
-        else:
-            if cls == "SP":
-                seen_space = True  # LB7: never just before a space
-            elif cls == "ZW":
-                last, seen_space = "ZW", False
-            elif cls in ("CM", "ZWJ"):
-                # LB9/LB10: a combining mark belongs to what precedes it, unless that is a space
-                # or the start of a line: then it stands alone, as a letter.
-                if last == "BK":
-                    last, seen_space = "AL", False
-                elif last == "ZW" or seen_space:
-                    result[index] = POSSIBLE
-                    last, seen_space = "AL", False
+            last, seen_space = "BK", False
+        elif cls == "SP":
+            seen_space = True  # LB7: never just before a space
+        elif cls == "ZW":
+            last, seen_space = "ZW", False
+        elif cls in ("CM", "ZWJ"):
+            # LB9/LB10: a combining mark belongs to what precedes it, unless that is a space
+            # or the start of a line: then it stands alone, as a letter.
+            if last == "BK":
+                last, seen_space = "AL", False
+            elif last == "ZW" or seen_space:
+                result[index] = POSSIBLE
+                last, seen_space = "AL", False
+        else:  # RI: the pair rules, but flags are pairs of RIs (LB30a)
+            if last == "BK":
+                decision = PROHIBITED
+            elif last == "ZW":
+                decision = POSSIBLE
+            elif previous == "ZWJ":
+                decision = PROHIBITED
+            elif last == "RI":
+                decision = POSSIBLE if seen_space or regional_indicators % 2 == 0 else PROHIBITED
+            elif previous == "HL_BA":
+                decision = PROHIBITED
             else:
-                if last == "BK":
-                    decision = PROHIBITED  # never at the start of a line
-                elif last == "ZW":
-                    decision = POSSIBLE  # LB8
-                elif previous == "ZWJ":
-                    decision = PROHIBITED  # LB8a
-                elif last == "RI" and cls == "RI":  # LB30a: flags are pairs of RIs
-                    decision = POSSIBLE if seen_space or regional_indicators % 2 == 0 else PROHIBITED
-                elif previous == "HL_BA":
-                    decision = PROHIBITED  # LB21a: Hebrew letter + hyphen stays with what follows
-                else:
-                    pair = pair_decision(last, cls)
-                    decision = POSSIBLE if pair == _DIRECT or (pair == _INDIRECT and seen_space) else PROHIBITED
-                result[index] = decision
-                last, seen_space = cls, False
-            previous = "HL_BA" if previous == "HL" and cls in ("HY", "BA") else cls
+                decision = _pair_break(last, cls, seen_space)
+            result[index] = decision
+            last, seen_space = cls, False
+        previous = cls
         regional_indicators = regional_indicators + 1 if cls == "RI" else 0
     return result
 
@@ -223,25 +282,27 @@ def fit_lines(text: str, width: int, start_column: int = 0, overrides: list[int]
     if start_column + (len(text) if text.isascii() else 2 * len(text)) <= width:
         return []
     decisions = break_opportunities(text)
+    if overrides is not None:
+        decisions = [
+            decision if forced == UNDEFINED else forced for decision, forced in zip(decisions, overrides, strict=True)
+        ]
+    # Columns before each index: one per character for printable ASCII, else counted.
+    columns = None if _PRINTABLE_ASCII.fullmatch(text) else [0, *itertools.accumulate(map(column_width, text))]
     breaks: list[int] = []
     last_opportunity: int | None = None
     column = start_column  # column where the current piece starts
-    piece = 0  # width of the text since the last opportunity
-    for index, char in enumerate(text):
-        decision = decisions[index]
-        if overrides is not None and overrides[index] != UNDEFINED:
-            decision = overrides[index]
-        if decision in (POSSIBLE, MANDATORY) and last_opportunity is not None and column + piece > width:
+    piece_start = 0  # index where the text since the last opportunity starts
+    # Only the opportunities (possible or mandatory breaks) can change anything.
+    for index in itertools.compress(range(len(text)), decisions):
+        piece = index - piece_start if columns is None else columns[index] - columns[piece_start]
+        if last_opportunity is not None and column + piece > width:
             breaks.append(last_opportunity)
             column = 0
-        if decision == MANDATORY:
-            last_opportunity, column, piece = None, 0, 0
-            continue
-        if decision == POSSIBLE:
-            last_opportunity = index
-            column += piece
-            piece = 0
-        piece += column_width(char)
+        if decisions[index] == MANDATORY:  # the newline itself takes no column
+            last_opportunity, column, piece_start = None, 0, index + 1
+        else:
+            last_opportunity, column, piece_start = index, column + piece, index
+    piece = len(text) - piece_start if columns is None else columns[-1] - columns[piece_start]
     if last_opportunity is not None and column + piece > width:
         breaks.append(last_opportunity)
     return breaks
