@@ -5,7 +5,8 @@ The generated project is a real guide repository: it copies the project's own ``
 configuration the real guide uses), then writes chapters that use every construct the real guide
 uses — labelled sections, admonitions, tables, footnotes, figures, links, cross-references and
 glossary terms — and catalogues extracted with Sphinx's gettext builder and filled in by a
-pseudo-translator that changes only the words and keeps every piece of MyST markup intact.
+pseudo-translator that changes only the words and keeps every piece of MyST markup intact, then
+brought to the layout ``guide update`` keeps them in.
 
 Nothing here is committed: the text is generated from a fixed seed at run time.
 """
@@ -209,6 +210,14 @@ def generate(
     registry = project.registry
     targets = [lang.code for lang in registry.translations][: languages if languages is not None else None]
     words, messages = translate(project, targets)
+    if targets:
+        # As this repository's catalogues are: kept by ``guide update`` (msgcat's layout, its
+        # headers and source references), so that a benchmark of the translators' step starts
+        # where a translator's does, not from the pseudo-translator's own layout.
+        from guidetools.update import update_catalogs
+
+        update_catalogs(project, targets, write_report=False)
+        shutil.rmtree(project.build_dir, ignore_errors=True)
     return SyntheticGuide(project, chapters, words, messages, [registry.source, *targets])
 
 
