@@ -611,9 +611,10 @@ def _escape(portion: str) -> tuple[str, list[int] | None]:
     return escaped, overrides
 
 
-# Memoised: one update formats each msgid once per language and template, and each catalogue
-# twice (as it was, and merged) to see whether it changed; line breaking is the costly part
-# (on the generated 20-chapter guide, 27 of the update's 36 profiled seconds before this cache).
+# Memoised: one update formats each msgid once per language and template, and a catalogue whose
+# messages changed twice (as it was, and merged) to see whether its text changed; line breaking
+# is the costly part (27 of 36 profiled seconds of an update of the generated 20-chapter guide,
+# before this cache and same_comparable_text).
 # Bounded so that a long-lived process (the live preview) does not keep every string it formatted.
 @lru_cache(maxsize=1 << 15)
 def _wrap(prefix: str, name: str, value: str, wrap: bool) -> tuple[str, ...]:
