@@ -290,9 +290,9 @@ class Bench:
         First on a checkout that never extracted (the sources already differ from the
         catalogues: the chapter edited above), then after one more edit of a chapter.
         """
-        for project in (self.stock, self.guide.project):
-            shutil.rmtree(project.build_dir / "gettext", ignore_errors=True)
-            shutil.rmtree(project.build_dir / ".sphinx" / "doctrees" / "gettext", ignore_errors=True)
+        build = self.guide.project.build_dir
+        shutil.rmtree(build / "gettext", ignore_errors=True)
+        shutil.rmtree(build / ".sphinx" / "doctrees" / "gettext", ignore_errors=True)
         self.forget_stock("gettext", self.guide.project.registry.source)
         self.run("catalogues", "stock", "all", repeat, self.stock_update_command())
         self.run("catalogues", "guide", "all", repeat, self.guide_update_command())

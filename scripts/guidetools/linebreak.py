@@ -130,9 +130,9 @@ def _no_direct_break(before: str, after: str) -> bool:
     )
 
 
-# Classes that need more than the pair rules: line ends, spaces, zero-width space, combining marks
-# and joiners, regional indicators (flags).
-_SPECIAL = frozenset({"BK", "LF", "CR", "SP", "ZW", "CM", "ZWJ", "RI"})
+# Classes that are not decided by the pair rules: line ends, spaces, zero-width space, combining
+# marks and joiners.
+_SPECIAL = frozenset({"BK", "LF", "CR", "SP", "ZW", "CM", "ZWJ"})
 # Characters' classes and the pair decisions, as met: break_opportunities looks them up for every
 # character of every string a catalogue holds, and a dictionary lookup costs less than a call to
 # the cached functions that fill them. Both stay small: one entry per character or pair met.
@@ -177,15 +177,16 @@ def break_opportunities(text: str) -> list[int]:
         if cls is None:
             cls = class_of[char] = line_break_class(char)
         if cls not in _SPECIAL:
-            # Most characters: the pair rules decide, unless the line starts here (LB4 to LB6: the
-            # break goes after the newline), after a zero-width space (LB8), a zero-width joiner
-            # (LB8a) or a Hebrew letter + hyphen (LB21a: it stays with what follows).
             if last == "BK":
-                decision = PROHIBITED
+                decision = PROHIBITED  # never at the start of a line
             elif last == "ZW":
-                decision = POSSIBLE
-            elif previous == "ZWJ" or previous == "HL_BA":
-                decision = PROHIBITED
+                decision = POSSIBLE  # LB8
+            elif previous == "ZWJ":
+                decision = PROHIBITED  # LB8a
+            elif last == "RI" and cls == "RI":  # LB30a: flags are pairs of RIs
+                decision = POSSIBLE if seen_space or regional_indicators % 2 == 0 else PROHIBITED
+            elif previous == "HL_BA":
+                decision = PROHIBITED  # LB21a: Hebrew letter + hyphen stays with what follows
             else:
                 decision = decision_of.get((last, cls, seen_space), -1)
                 if decision < 0:
@@ -193,7 +194,7 @@ def break_opportunities(text: str) -> list[int]:
             result[index] = decision
             last, seen_space = cls, False
             previous = "HL_BA" if previous == "HL" and cls in ("HY", "BA") else cls
-            regional_indicators = 0
+            regional_indicators = regional_indicators + 1 if cls == "RI" else 0
             if cls == "AL" and (run := alphabetic_run(text, index + 1)):
                 resume = run.end()
             continue
@@ -212,23 +213,8 @@ def break_opportunities(text: str) -> list[int]:
             elif last == "ZW" or seen_space:
                 result[index] = POSSIBLE
                 last, seen_space = "AL", False
-        else:  # RI: the pair rules, but flags are pairs of RIs (LB30a)
-            if last == "BK":
-                decision = PROHIBITED
-            elif last == "ZW":
-                decision = POSSIBLE
-            elif previous == "ZWJ":
-                decision = PROHIBITED
-            elif last == "RI":
-                decision = POSSIBLE if seen_space or regional_indicators % 2 == 0 else PROHIBITED
-            elif previous == "HL_BA":
-                decision = PROHIBITED
-            else:
-                decision = _pair_break(last, cls, seen_space)
-            result[index] = decision
-            last, seen_space = cls, False
         previous = cls
-        regional_indicators = regional_indicators + 1 if cls == "RI" else 0
+        regional_indicators = 0
     return result
 
 

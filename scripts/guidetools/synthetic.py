@@ -217,7 +217,7 @@ def generate(
         from guidetools.update import update_catalogs
 
         update_catalogs(project, targets, write_report=False)
-        shutil.rmtree(project.build_dir, ignore_errors=True)
+        shutil.rmtree(project.build_dir, ignore_errors=True)  # a fresh checkout has no build state
     return SyntheticGuide(project, chapters, words, messages, [registry.source, *targets])
 
 
