@@ -134,15 +134,29 @@ def print_fixture_with(folder: Path, chapter: str, addition: str) -> Project:
 # {numref} ------------------------------------------------------------------------------------------
 
 
-def test_numref_and_figure_numbers_read_each_page_once_and_write_the_same_html(tmp_path: Path, monkeypatch) -> None:
-    loads: list[str] = []
+def html_pages(outdir: Path) -> dict[Path, bytes]:
+    return {
+        path.relative_to(outdir): path.read_bytes()
+        for path in sorted(outdir.rglob("*.html"))
+        if "_static" not in path.parts
+    }
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[str]:
+    """The pages read back from their pickles (``BuildEnvironment.get_doctree``), in order."""
+    read: list[str] = []
     read_from_pickle = BuildEnvironment.get_doctree
 
     def counting(env, docname):
-        loads.append(docname)
+        read.append(docname)
         return read_from_pickle(env, docname)
 
     monkeypatch.setattr(BuildEnvironment, "get_doctree", counting)
+    return read
+
+
+def test_numref_and_figure_numbers_read_each_page_once_and_write_the_same_html(tmp_path: Path, loads) -> None:
     outputs = {}
     for memo in (True, False):
         numrefs = "See {numref}`fig-box`, {numref}`fig-box` and {numref}`fig-box` again.\n"
@@ -150,11 +164,7 @@ def test_numref_and_figure_numbers_read_each_page_once_and_write_the_same_html(t
         loads.clear()
         result = run_sphinx(project, "en", "html", overrides={"guide_doctree_memo": memo})
         assert result.ok, result.problems
-        outputs[memo] = {
-            path.relative_to(result.outdir): path.read_bytes()
-            for path in sorted(result.outdir.rglob("*.html"))
-            if "_static" not in path.parts
-        }
+        outputs[memo] = html_pages(result.outdir)
         outputs[memo, "first loads"] = loads.count("first")
         outputs[memo, "loads"] = len(loads)
     assert outputs[True] == outputs[False]
@@ -163,6 +173,95 @@ def test_numref_and_figure_numbers_read_each_page_once_and_write_the_same_html(t
     # numrefs to its figure. Here: figures numbered from the pages in memory, one read for the numrefs.
     assert outputs[False, "first loads"] >= 5
     assert outputs[True, "first loads"] <= 1
+    assert outputs[True, "loads"] < outputs[False, "loads"]
+
+
+SECOND_CHAPTER_NUMBERED = """
+:::{figure} figures/box.svg
+:name: fig-second
+
+The same box, in a prison.
+:::
+
+:::{table} Services inside and outside
+:name: table-services
+
+| Inside | Outside |
+| --- | --- |
+| Rare | Common |
+:::
+
+```{code-block} text
+:caption: What a kit holds
+:name: code-kit
+
+naloxone, two syringes
+```
+
+See {numref}`fig-second`, {numref}`table-services` and {numref}`code-kit`.
+"""
+
+FIRST_CHAPTER_NEW_FIGURE = """:::{figure} figures/box.svg
+:name: fig-new
+
+A new box, before the first one.
+:::
+
+:::{table} Services and their cost
+:name: table-cost
+
+| Service | Cost |
+| --- | --- |
+| Naloxone | Low |
+:::
+
+:::{figure} figures/box.svg
+:name: fig-box"""
+
+
+@pytest.mark.parametrize(
+    ("numbered", "expected_in_first", "expected_in_second"),
+    [
+        # Numbered across the guide: the second chapter's figure becomes the third, its table the second.
+        (False, ["Fig. 1", "Fig. 2", "Table 1"], ["Fig. 3", "Table 2", "Listing 1"]),
+        # Chapters numbered (``:numbered:``): figures are numbered per chapter, 1.1, 1.2 … 2.1.
+        (True, ["Fig. 1.1", "Fig. 1.2", "Table 1.1"], ["Fig. 2.1", "Table 2.1", "Listing 2.1"]),
+    ],
+)
+def test_figures_numbered_from_outlines_as_sphinx_numbers_them_after_an_edit(
+    tmp_path: Path, loads, numbered: bool, expected_in_first: list[str], expected_in_second: list[str]
+) -> None:
+    """A figure added to the first chapter renumbers the guide's figures; unchanged pages are not read again."""
+    outputs = {}
+    for memo in (True, False):
+        project = print_fixture_with(tmp_path / str(memo), "second", SECOND_CHAPTER_NUMBERED)
+        if numbered:
+            index = project.source_dir / "index.md"
+            index.write_text(
+                index.read_text(encoding="utf-8").replace("{toctree}\n", "{toctree}\n:numbered:\n"), encoding="utf-8"
+            )
+        cold = run_sphinx(project, "en", "html", overrides={"guide_doctree_memo": memo})
+        assert cold.ok, cold.problems
+        assert ("Fig. 2.1" if numbered else "Fig. 2") in (cold.outdir / "second.html").read_text(encoding="utf-8")
+        first = project.source_dir / "first.md"
+        first.write_text(
+            first.read_text(encoding="utf-8").replace(
+                ":::{figure} figures/box.svg\n:name: fig-box", FIRST_CHAPTER_NEW_FIGURE
+            ),
+            encoding="utf-8",
+        )
+        loads.clear()
+        edited = run_sphinx(project, "en", "html", overrides={"guide_doctree_memo": memo})
+        assert edited.ok, edited.problems
+        outputs[memo] = html_pages(edited.outdir)
+        outputs[memo, "loads"] = len(loads)
+    assert outputs[True] == outputs[False]
+    first, second = (outputs[True][Path(f"{name}.html")].decode() for name in ("first", "second"))
+    assert all(number in first for number in expected_in_first)
+    assert all(number in second for number in expected_in_second)
+    if not numbered:
+        assert "Fig. 2<" not in second and "Table 1<" not in second
+    # Sphinx read the unchanged pages back to number the figures; the outlines did not need them.
     assert outputs[True, "loads"] < outputs[False, "loads"]
 
 

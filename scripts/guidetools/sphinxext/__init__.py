@@ -55,7 +55,7 @@ def setup(app: Sphinx) -> dict:
     numref_doctrees.setup(app)  # each page unpickled once per build for {numref}, not once per reference
     catalog_writes.setup(app)  # a .mo is replaced only when its bytes change: the other builder's pages stay read
 
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
 
 
 def project_root(app: Sphinx) -> Path:
