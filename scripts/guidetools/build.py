@@ -9,7 +9,9 @@ never leaves a half-written or warning-laden site where readers (or a release) w
 from __future__ import annotations
 
 import contextlib
+import functools
 import gettext
+import importlib
 import io
 import logging
 import multiprocessing
@@ -135,6 +137,24 @@ def keep_root_logger_at_warning() -> None:
         root.addHandler(handler)
 
 
+@functools.cache
+def import_sphinx_before_any_language() -> None:
+    """Import Sphinx's built-in extensions once per process, while no language is loaded.
+
+    Sphinx translates a label defined in a module or class (``_('Python Module Index')``) when the
+    module is imported: it stays translatable if no catalogue is loaded yet, and is translated
+    into the language being built otherwise, for the life of the process. Sphinx imports its
+    domains and builders during a process's first build, so a worker that built English and then
+    Spanish wrote the English label into the Spanish site's ``objects.inv``, and a site's bytes
+    depended on which language its worker happened to build first. Called with no catalogue
+    loaded; Sphinx imports these modules in every build anyway.
+    """
+    from sphinx.application import builtin_extensions
+
+    for name in builtin_extensions:
+        importlib.import_module(name)
+
+
 def run_sphinx(
     project: Project,
     lang: str,
@@ -162,6 +182,7 @@ def run_sphinx(
     # catalogue behind the first one as a fallback: without this, a worker that built Spanish and
     # then Arabic published Spanish text (and Spanish Sphinx labels) on the Arabic site.
     sphinx_locale.translators.clear()
+    import_sphinx_before_any_language()
     # Python's gettext caches every .mo it opened by path, for the life of the process: a second
     # build in the same process (tests, a live preview) kept the translations of the first even
     # after the .po changed and Sphinx recompiled the .mo.
