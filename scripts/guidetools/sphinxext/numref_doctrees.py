@@ -126,7 +126,7 @@ def assign_figure_numbers_from_outlines(self: TocTreeCollector, env: BuildEnviro
     Sphinx numbers figures after every build's reading by walking every page of the guide,
     unpickling each one that was not read in this build: after one chapter of the generated
     guide was edited, 21 of its 22 pages, about 0.9 s of CPU per language and builder (an HTML
-    build of five languages after the edit: 13.3 to 14.4 s of CPU before, 8.8 to 10.1 s after).
+    build of five languages after the edit: 14.1 to 15.3 s of CPU before, 9.4 to 11.1 s after).
     Only the pages read in this build (or missing an outline) are walked here; the numbering rules are
     Sphinx's: per figure type, per section number cut to ``numfig_secnum_depth``, documents in
     the order of the toctrees, each once. It returns the pages whose numbers changed, as Sphinx's does.
