@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zlib
 from pathlib import Path
+
+from sphinx.util.inventory import InventoryFile
 
 from guidetools.build import build_html
 from guidetools.project import Project
@@ -36,9 +37,8 @@ def _build_in_a_fresh_process(project: Project, langs: list[str]) -> None:
 
 def _inventory_labels(site: Path) -> dict[str, str]:
     """The std:label entries of a site's objects.inv (what intersphinx shows): name → display name."""
-    compressed = (site / "objects.inv").read_bytes().split(b"\n", 4)[4]
-    lines = zlib.decompress(compressed).decode("utf-8").splitlines()
-    return {line.split()[0]: line.split(None, 4)[4] for line in lines if " std:label " in line}
+    inventory = InventoryFile.loads((site / "objects.inv").read_bytes(), uri="")
+    return {name: item.display_name for name, item in inventory.data["std:label"].items()}
 
 
 def test_sphinx_labels_are_in_each_language_whichever_was_built_first(tmp_path: Path) -> None:
