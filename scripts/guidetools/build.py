@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guidetools import GuideError
+from guidetools.collector import fewer_collections
 from guidetools.project import Project
 from guidetools.status import compute_status, counts_cache_path
 
@@ -188,7 +189,7 @@ def run_sphinx(
     # after the .po changed and Sphinx recompiled the .mo.
     gettext._translations.clear()
     try:
-        with patch_docutils(project.source_dir), docutils_namespace():
+        with fewer_collections(), patch_docutils(project.source_dir), docutils_namespace():
             app = Sphinx(
                 srcdir=project.source_dir,
                 confdir=project.source_dir,

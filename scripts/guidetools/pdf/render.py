@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from guidetools import collector
 from guidetools.build import (
     Problem,
     ProgressCallback,
@@ -48,6 +49,7 @@ from guidetools.build import (
     run_sphinx,
     staging_dir,
 )
+from guidetools.collector import fewer_collections
 from guidetools.pdf import SLUG, parts
 from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
 from guidetools.pdf.pagerefs import MAX_LAYOUTS, UNKNOWN, PageMap, anchor_folios, referenced_anchors, with_page_numbers
@@ -447,6 +449,7 @@ _helper: _Renderer | None = None  # the renderer of a helper process (_start_hel
 
 def _start_helper(staged: str, variant: str | None, cache_folder: str | None) -> None:
     global _helper
+    collector.for_this_process()
     cache = RenderCache(Path(cache_folder), Path(staged), variant) if cache_folder else None
     _helper = _Renderer(Path(staged), variant, cache)
 
@@ -829,15 +832,16 @@ def build_language_pdf(
                 shutil.rmtree(cache_dir, ignore_errors=True)
             page_map = PageMap.load(page_map_path)
             cache = RenderCache(cache_dir, sphinx.outdir, variant)
-            rendered, problems = render_edition(
-                sphinx.outdir,
-                manifest,
-                variant=variant,
-                progress=progress,
-                page_map=page_map,
-                cache=cache,
-                workers=workers,
-            )
+            with fewer_collections():
+                rendered, problems = render_edition(
+                    sphinx.outdir,
+                    manifest,
+                    variant=variant,
+                    progress=progress,
+                    page_map=page_map,
+                    cache=cache,
+                    workers=workers,
+                )
             result.render_seconds = time.perf_counter() - rendering
             result.problems += problems
             if result.ok:

@@ -1,0 +1,55 @@
+"""Builds run Python's garbage collector less often, and give the caller its own settings back."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from guidetools import collector
+from guidetools.build import build_html
+from guidetools.project import Project
+
+CPYTHON_DEFAULTS = (700, 10, 10)
+
+
+@pytest.fixture
+def collections():
+    """The collector's thresholds at the start of every collection while the test runs."""
+    seen: list[tuple[int, int, int]] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(gc.get_threshold())
+
+    gc.callbacks.append(record)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(record)
+
+
+def _fresh_spanish_build(project: Project) -> None:
+    results = build_html(project, ["es"], jobs=1, fresh=True)
+    assert all(r.ok for r in results), [str(p) for r in results for p in r.problems]
+
+
+def test_a_build_collects_less_often_then_gives_the_caller_its_thresholds_back(
+    basic_project: Project, collections: list[tuple[int, int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    callers = (1234, 5, 6)  # what a program importing the toolchain (a live preview) might have chosen
+    previous = gc.get_threshold()
+    gc.set_threshold(*callers)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(collector, "BUILD_THRESHOLDS", CPYTHON_DEFAULTS)
+            _fresh_spanish_build(basic_project)
+        with_defaults = collections.count(CPYTHON_DEFAULTS)
+        _fresh_spanish_build(basic_project)
+        with_build_thresholds = collections.count(collector.BUILD_THRESHOLDS)
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*previous)
+    assert with_defaults >= 20, "a Sphinx build makes enough objects for CPython's collector to run often"
+    assert with_build_thresholds * 10 < with_defaults, (with_build_thresholds, with_defaults)
+    assert after == callers
