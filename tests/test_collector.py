@@ -8,6 +8,7 @@ import pytest
 
 from guidetools import collector
 from guidetools.build import build_html
+from guidetools.pdf.render import build_language_pdf
 from guidetools.project import Project
 
 CPYTHON_DEFAULTS = (700, 10, 10)
@@ -53,3 +54,22 @@ def test_a_build_collects_less_often_then_gives_the_caller_its_thresholds_back(
     assert with_defaults >= 20, "a Sphinx build makes enough objects for CPython's collector to run often"
     assert with_build_thresholds * 10 < with_defaults, (with_build_thresholds, with_defaults)
     assert after == callers
+
+
+def test_pdf_layout_collects_only_what_it_made_and_thaws_the_rest_afterwards(basic_project: Project) -> None:
+    frozen_at_collections: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            frozen_at_collections.append(gc.get_freeze_count())
+
+    gc.callbacks.append(record)
+    try:
+        result = build_language_pdf(basic_project, "en", workers=1)
+    finally:
+        gc.callbacks.remove(record)
+    assert result.ok, [str(p) for p in result.problems]
+    # The layout in this process ran with Sphinx, WeasyPrint and the fonts frozen...
+    assert max(frozen_at_collections) > 10_000
+    # ...and leaves nothing frozen behind: the caller's objects are collectable again.
+    assert gc.get_freeze_count() == 0

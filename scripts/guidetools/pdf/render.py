@@ -49,7 +49,6 @@ from guidetools.build import (
     run_sphinx,
     staging_dir,
 )
-from guidetools.collector import fewer_collections
 from guidetools.pdf import SLUG, parts
 from guidetools.pdf.builder import ASSETS, MANIFEST, EditionManifest
 from guidetools.pdf.pagerefs import MAX_LAYOUTS, UNKNOWN, PageMap, anchor_folios, referenced_anchors, with_page_numbers
@@ -832,7 +831,7 @@ def build_language_pdf(
                 shutil.rmtree(cache_dir, ignore_errors=True)
             page_map = PageMap.load(page_map_path)
             cache = RenderCache(cache_dir, sphinx.outdir, variant)
-            with fewer_collections():
+            with collector.frozen_heap():
                 rendered, problems = render_edition(
                     sphinx.outdir,
                     manifest,
