@@ -30,12 +30,12 @@ def collections():
         gc.callbacks.remove(record)
 
 
-def _fresh_spanish_build(project: Project) -> None:
-    results = build_html(project, ["es"], jobs=1, fresh=True)
+def _fresh_translated_builds(project: Project) -> None:
+    results = build_html(project, ["es", "ar"], jobs=1, fresh=True)
     assert all(r.ok for r in results), [str(p) for r in results for p in r.problems]
 
 
-def test_a_build_collects_less_often_then_gives_the_caller_its_thresholds_back(
+def test_builds_collect_less_often_then_gives_the_caller_its_thresholds_back(
     basic_project: Project, collections: list[tuple[int, int, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     callers = (1234, 5, 6)  # what a program importing the toolchain (a live preview) might have chosen
@@ -44,14 +44,15 @@ def test_a_build_collects_less_often_then_gives_the_caller_its_thresholds_back(
     try:
         with monkeypatch.context() as patched:
             patched.setattr(collector, "BUILD_THRESHOLDS", CPYTHON_DEFAULTS)
-            _fresh_spanish_build(basic_project)
+            _fresh_translated_builds(basic_project)
         with_defaults = collections.count(CPYTHON_DEFAULTS)
-        _fresh_spanish_build(basic_project)
+        _fresh_translated_builds(basic_project)
         with_build_thresholds = collections.count(collector.BUILD_THRESHOLDS)
         after = gc.get_threshold()
     finally:
         gc.set_threshold(*previous)
-    assert with_defaults >= 20, "a Sphinx build makes enough objects for CPython's collector to run often"
+    # 16 to 41 collections for one language alone, depending on what earlier tests left imported.
+    assert with_defaults >= 15, "Sphinx builds make enough objects for CPython's collector to run often"
     assert with_build_thresholds * 10 < with_defaults, (with_build_thresholds, with_defaults)
     assert after == callers
 
