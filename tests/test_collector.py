@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from typing import NamedTuple
 
 import pytest
 
@@ -14,14 +15,19 @@ from guidetools.project import Project
 CPYTHON_DEFAULTS = (700, 10, 10)
 
 
+class Collection(NamedTuple):
+    thresholds: tuple[int, int, int]
+    frozen: int  # objects out of the collector's sight (gc.freeze)
+
+
 @pytest.fixture
 def collections():
-    """The collector's thresholds at the start of every collection while the test runs."""
-    seen: list[tuple[int, int, int]] = []
+    """The collector's settings at the start of every collection while the test runs."""
+    seen: list[Collection] = []
 
     def record(phase: str, info: dict) -> None:
         if phase == "start":
-            seen.append(gc.get_threshold())
+            seen.append(Collection(gc.get_threshold(), gc.get_freeze_count()))
 
     gc.callbacks.append(record)
     try:
@@ -36,7 +42,7 @@ def _fresh_translated_builds(project: Project) -> None:
 
 
 def test_builds_collect_less_often_then_gives_the_caller_its_thresholds_back(
-    basic_project: Project, collections: list[tuple[int, int, int]], monkeypatch: pytest.MonkeyPatch
+    basic_project: Project, collections: list[Collection], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     callers = (1234, 5, 6)  # what a program importing the toolchain (a live preview) might have chosen
     previous = gc.get_threshold()
@@ -45,9 +51,9 @@ def test_builds_collect_less_often_then_gives_the_caller_its_thresholds_back(
         with monkeypatch.context() as patched:
             patched.setattr(collector, "BUILD_THRESHOLDS", CPYTHON_DEFAULTS)
             _fresh_translated_builds(basic_project)
-        with_defaults = collections.count(CPYTHON_DEFAULTS)
+        with_defaults = [c.thresholds for c in collections].count(CPYTHON_DEFAULTS)
         _fresh_translated_builds(basic_project)
-        with_build_thresholds = collections.count(collector.BUILD_THRESHOLDS)
+        with_build_thresholds = [c.thresholds for c in collections].count(collector.BUILD_THRESHOLDS)
         after = gc.get_threshold()
     finally:
         gc.set_threshold(*previous)
@@ -57,20 +63,12 @@ def test_builds_collect_less_often_then_gives_the_caller_its_thresholds_back(
     assert after == callers
 
 
-def test_pdf_layout_collects_only_what_it_made_and_thaws_the_rest_afterwards(basic_project: Project) -> None:
-    frozen_at_collections: list[int] = []
-
-    def record(phase: str, info: dict) -> None:
-        if phase == "start":
-            frozen_at_collections.append(gc.get_freeze_count())
-
-    gc.callbacks.append(record)
-    try:
-        result = build_language_pdf(basic_project, "en", workers=1)
-    finally:
-        gc.callbacks.remove(record)
+def test_pdf_layout_collects_only_what_it_made_and_thaws_the_rest_afterwards(
+    basic_project: Project, collections: list[Collection]
+) -> None:
+    result = build_language_pdf(basic_project, "en", workers=1)
     assert result.ok, [str(p) for p in result.problems]
     # The layout in this process ran with Sphinx, WeasyPrint and the fonts frozen...
-    assert max(frozen_at_collections) > 10_000
+    assert max(c.frozen for c in collections) > 10_000
     # ...and leaves nothing frozen behind: the caller's objects are collectable again.
     assert gc.get_freeze_count() == 0
