@@ -16,6 +16,10 @@ time of the process and its children, peak resident memory of the largest proces
 * one chapter edited, then every edition rebuilt: stock incremental ``sphinx-build`` per language
   against ``guide build``; how many pages each language re-read and how many ``.mo`` catalogues
   were recompiled is read from file modification times;
+* the translators' preview, per translation: one msgstr of one chapter changes, then the
+  language's site is rebuilt, as ``nox -s live`` does on every save (sphinx-autobuild runs
+  ``python -m sphinx build`` with the guide's conf.py): stock incremental ``sphinx-build`` against
+  the same command with the toolchain's speed-ups on;
 * the translators' step, every catalogue brought up to date with the sources, first without any
   earlier extraction, then after one more chapter edit: Sphinx's gettext builder followed by
   ``sphinx-intl update`` against ``guide update``.
@@ -52,6 +56,7 @@ GOALS = {
     "incremental_one_chapter_all_editions_s": ("one chapter edited → all editions rebuilt (s)", 10.0, "max"),
     # Not one of issue 9's goals: the project's rule that every step beats the stock tools.
     "catalogue_update_vs_stock": ("guide update / gettext builder + sphinx-intl", 1.0, "max"),
+    "translation_preview_vs_stock": ("msgstr edited → live preview rebuilt / stock", 1.0, "max"),
 }
 
 
@@ -156,6 +161,14 @@ class Bench:
         if builder == "simplepdf":
             command += ["-D", "extensions=" + ",".join([*_conf_extensions(self.stock), "sphinx_simplepdf"])]
         return [*command, str(self.stock.source_dir), str(self.stock_dir("out", builder, lang))]
+
+    def live_dir(self, lang: str) -> Path:
+        return self.guide.project.build_dir / "live" / lang  # as in noxfile.py's live session
+
+    def live_command(self, lang: str) -> list[str]:
+        """What sphinx-autobuild runs on every save under ``nox -s live -- --lang L``."""
+        source = str(self.guide.project.source_dir)
+        return [sys.executable, "-m", "sphinx", "build", source, str(self.live_dir(lang)), "-D", f"language={lang}"]
 
     def translations(self) -> list[str]:
         return [lang for lang in self.guide.languages if lang != self.guide.project.registry.source]
@@ -281,7 +294,30 @@ class Bench:
                 self.run("next edit", "stock", lang, repeat, self.stock_command("html", lang))
             run = self.run("next edit", "guide", "all", repeat, self.guide_command(*format_args))
             run.detail = {"formats": formats, **self.changed_since(marks)}
+            self.run_translation_previews(repeat)
             self.run_catalogue_updates(repeat)
+
+    def run_translation_previews(self, repeat: int) -> None:
+        """The translators' preview: one msgstr saved, the language's site rebuilt.
+
+        The stock route's site of each language is current (the edits above rebuilt it); the
+        live preview's is built first, from nothing ("preview start": what ``nox -s live`` does
+        when it starts), then the same msgstr changes in both copies.
+        """
+        chapter = self.guide.chapters[3 % len(self.guide.chapters)]
+        for lang in self.translations():
+            outdir = self.live_dir(lang)
+            shutil.rmtree(outdir, ignore_errors=True)
+            self.run("preview start", "guide", lang, repeat, self.live_command(lang))
+            label = f"revised in preview {repeat}"
+            for project in (self.stock, self.guide.project):
+                edit_translation(project, lang, chapter, label)
+            run = self.run("translation edit", "stock", lang, repeat, self.stock_command("html", lang))
+            run.detail["edit_published"] = label in (self.stock_dir("out", "html", lang) / f"{chapter}.html").read_text(
+                encoding="utf-8"
+            )
+            run = self.run("translation edit", "guide", lang, repeat, self.live_command(lang))
+            run.detail["edit_published"] = label in (outdir / f"{chapter}.html").read_text(encoding="utf-8")
 
     def run_catalogue_updates(self, repeat: int) -> None:
         """The translators' step: every catalogue brought up to date with the sources.
@@ -333,6 +369,24 @@ def edit_chapter(project: Project, chapter: str, repeat: int, *, label: str | No
         if line and line[0].isalpha() and line.endswith("."):
             lines[index] = line[:-1] + f", as revised in edit {label or repeat}."
             break
+    write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def edit_translation(project: Project, lang: str, chapter: str, label: str) -> None:
+    """A translator's save: the first translated one-line msgstr of a chapter's catalogue gets longer."""
+    path = project.locales_dir / lang / "LC_MESSAGES" / f"{chapter}.po"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fuzzy = False  # Sphinx leaves a fuzzy entry's msgstr out: editing one would change nothing
+    for index, line in enumerate(lines):
+        if not line.strip():
+            fuzzy = False
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith('msgstr "') and line != 'msgstr ""' and not fuzzy:
+            lines[index] = line[:-1] + f' ({label})"'
+            break
+    else:
+        raise ValueError(f"{path}: no translated one-line msgstr to edit")
     write_text_atomic(path, "\n".join(lines) + "\n")
 
 
@@ -509,6 +563,19 @@ def summarise(runs: list[Run], languages: list[str], source: str) -> dict:
         ratios.setdefault("catalogue_update_vs_stock", {})[measure] = {
             "value": max(known) if known else None,
             "per_case": cases,
+        }
+    # The translators' preview after a save (the larger ratio of the languages).
+    for measure in ("wall_s", "cpu_s"):
+        per_lang = {
+            lang: ratio(
+                get("translation edit", "guide", lang, measure), get("translation edit", "stock", lang, measure)
+            )
+            for lang in translations
+        }
+        known = [value for value in per_lang.values() if value is not None]
+        ratios.setdefault("translation_preview_vs_stock", {})[measure] = {
+            "value": max(known) if known else None,
+            "per_language": per_lang,
         }
     return {"rows": rows, "ratios": ratios}
 
