@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import tomllib
 from pathlib import Path
 
 import nox
 
-ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-REGISTRY = tomllib.loads((ROOT / "locales" / "languages.toml").read_text(encoding="utf-8"))
-LANGUAGES = [entry["code"] for entry in REGISTRY["language"]]
 CHROMIUM = Path(os.environ.get("GUIDE_CHROMIUM", "/usr/bin/chromium"))  # Debian's; the browser tests drive it
 
 nox.options.default_venv_backend = "venv"
@@ -37,7 +32,7 @@ def build(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (pytest arguments after --); the browser tests too when Chromium is installed."""
-    install(session, "test", "browser")
+    install(session, "test", "browser", "live")
     if CHROMIUM.is_file():
         install_browser_scripts(session)
     session.run("pytest", *session.posargs)
@@ -111,19 +106,5 @@ def languages(session: nox.Session) -> None:
 @nox.session(default=False)
 def live(session: nox.Session) -> None:
     """Preview one language with live reload: nox -s live -- --lang es."""
-    parser = argparse.ArgumentParser(prog="nox -s live --")
-    parser.add_argument("--lang", default=REGISTRY["source"], choices=LANGUAGES)
-    args, extra = parser.parse_known_args(session.posargs)
     install(session, "live")
-    session.run(
-        "sphinx-autobuild",
-        "guide",
-        f"_build/live/{args.lang}",
-        "-D",
-        f"language={args.lang}",
-        "--watch",
-        "locales",
-        "--watch",
-        "_templates",
-        *extra,
-    )
+    session.run("python", "-m", "guidetools.live", *session.posargs)

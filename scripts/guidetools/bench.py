@@ -45,6 +45,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from guidetools import live
 from guidetools.project import Project, write_text_atomic
 from guidetools.synthetic import GuideSize, SyntheticGuide, generate
 
@@ -162,13 +163,9 @@ class Bench:
             command += ["-D", "extensions=" + ",".join([*_conf_extensions(self.stock), "sphinx_simplepdf"])]
         return [*command, str(self.stock.source_dir), str(self.stock_dir("out", builder, lang))]
 
-    def live_dir(self, lang: str) -> Path:
-        return self.guide.project.build_dir / "live" / lang  # as in noxfile.py's live session
-
     def live_command(self, lang: str) -> list[str]:
-        """What sphinx-autobuild runs on every save under ``nox -s live -- --lang L``."""
-        source = str(self.guide.project.source_dir)
-        return [sys.executable, "-m", "sphinx", "build", source, str(self.live_dir(lang)), "-D", f"language={lang}"]
+        """What sphinx-autobuild runs on every save under ``nox -s live -- --lang L`` (``guidetools.live``)."""
+        return [sys.executable, "-m", "sphinx", "build", *live.sphinx_arguments(self.guide.project, lang)]
 
     def translations(self) -> list[str]:
         return [lang for lang in self.guide.languages if lang != self.guide.project.registry.source]
@@ -306,7 +303,7 @@ class Bench:
         """
         chapter = self.guide.chapters[3 % len(self.guide.chapters)]
         for lang in self.translations():
-            outdir = self.live_dir(lang)
+            outdir = live.live_dir(self.guide.project, lang)
             shutil.rmtree(outdir, ignore_errors=True)
             self.run("preview start", "guide", lang, repeat, self.live_command(lang))
             label = f"revised in preview {repeat}"
@@ -333,7 +330,12 @@ class Bench:
         self.run("catalogues", "stock", "all", repeat, self.stock_update_command())
         self.run("catalogues", "guide", "all", repeat, self.guide_update_command())
         for project in (self.stock, self.guide.project):
-            edit_chapter(project, self.guide.chapters[2], repeat, label=f"{repeat}, for the translators")
+            edit_chapter(
+                project,
+                self.guide.chapters[2 % len(self.guide.chapters)],
+                repeat,
+                label=f"{repeat}, for the translators",
+            )
         self.run("catalogues, edit", "stock", "all", repeat, self.stock_update_command())
         self.run("catalogues, edit", "guide", "all", repeat, self.guide_update_command())
 
