@@ -309,12 +309,16 @@ class Bench:
             label = f"revised in preview {repeat}"
             for project in (self.stock, self.guide.project):
                 edit_translation(project, lang, chapter, label)
-            run = self.run("translation edit", "stock", lang, repeat, self.stock_command("html", lang))
-            run.detail["edit_published"] = label in (self.stock_dir("out", "html", lang) / f"{chapter}.html").read_text(
-                encoding="utf-8"
-            )
-            run = self.run("translation edit", "guide", lang, repeat, self.live_command(lang))
-            run.detail["edit_published"] = label in (outdir / f"{chapter}.html").read_text(encoding="utf-8")
+            for route, command, site in (
+                ("stock", self.stock_command("html", lang), self.stock_dir("out", "html", lang)),
+                ("guide", self.live_command(lang), outdir),
+            ):
+                run = self.run("translation edit", route, lang, repeat, command)
+                # A rebuild that did not put the new translation on the page did not do the job.
+                page = site / f"{chapter}.html"
+                run.detail["edit_published"] = page.is_file() and label in page.read_text(encoding="utf-8")
+                if run.ok and not run.detail["edit_published"]:
+                    run.ok, run.output_tail = False, f"the edited translation ({label}) is not on {page}"
 
     def run_catalogue_updates(self, repeat: int) -> None:
         """The translators' step: every catalogue brought up to date with the sources.
