@@ -61,7 +61,7 @@ def test_translation_edit_names_a_catalogue_with_nothing_to_edit(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(CATALOGUE.split("#, fuzzy")[0], encoding="utf-8")
 
-    with pytest.raises(ValueError, match=re.escape("topic-04.po: no translated one-line msgstr")):
+    with pytest.raises(ValueError, match=re.escape("topic-04.po: no translated entry")):
         edit_translation(Project(tmp_path), "es", "topic-04", "revised 1")
 
 

@@ -46,6 +46,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from guidetools import live
+from guidetools.catalog import read_catalog, write_catalog
 from guidetools.project import Project, write_text_atomic
 from guidetools.synthetic import GuideSize, SyntheticGuide, generate
 
@@ -379,21 +380,18 @@ def edit_chapter(project: Project, chapter: str, repeat: int, *, label: str | No
 
 
 def edit_translation(project: Project, lang: str, chapter: str, label: str) -> None:
-    """A translator's save: the first translated one-line msgstr of a chapter's catalogue gets longer."""
-    path = project.locales_dir / lang / "LC_MESSAGES" / f"{chapter}.po"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    fuzzy = False  # Sphinx leaves a fuzzy entry's msgstr out: editing one would change nothing
-    for index, line in enumerate(lines):
-        if not line.strip():
-            fuzzy = False
-        elif line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith('msgstr "') and line != 'msgstr ""' and not fuzzy:
-            lines[index] = line[:-1] + f' ({label})"'
-            break
-    else:
-        raise ValueError(f"{path}: no translated one-line msgstr to edit")
-    write_text_atomic(path, "\n".join(lines) + "\n")
+    """A translator's save: the first translated entry of a chapter's catalogue gets longer.
+
+    Never a fuzzy entry: Sphinx leaves its msgstr out, so editing it would change nothing.
+    """
+    path = project.catalog_dir(lang) / f"{chapter}.po"
+    catalog = read_catalog(path)
+    for message in catalog.messages:
+        if message.state == "translated" and not (message.is_header or message.obsolete or message.msgid_plural):
+            message.msgstr += f" ({label})"
+            write_catalog(path, catalog)
+            return
+    raise ValueError(f"{path}: no translated entry to edit")
 
 
 def _count_pages(paths) -> int:
